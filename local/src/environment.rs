@@ -1,0 +1,80 @@
+//! The environment a function needs against the local stack, as one map: the local server and
+//! the tests parse it with `Config::from_map`, and `make run` writes it to `.local/function.env`
+//! for `cargo lambda watch --env-file` and any Lambda harness.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+
+use shared::aws::AwsClients;
+use shared::Config;
+
+use crate::bootstrap::{self, ResourceNames};
+
+pub const LOCAL_REGION: &str = "af-south-1";
+
+pub struct LocalEndpoints<'a> {
+    pub aws_endpoint_url: &'a str,
+    pub smtp_port: u16,
+    pub public_url: &'a str,
+}
+
+pub fn function_vars(
+    endpoints: &LocalEndpoints<'_>,
+    names: &ResourceNames,
+) -> BTreeMap<String, String> {
+    [
+        ("APP_STAGE", "local"),
+        ("AWS_REGION", LOCAL_REGION),
+        ("AWS_ENDPOINT_URL", endpoints.aws_endpoint_url),
+        ("TABLE_NAME", &names.table_name),
+        ("KMS_KEY_ID", &names.kms_alias),
+        ("JWT_SECRET_ID", &names.jwt_secret_id),
+        ("CURSOR_SECRET_ID", &names.cursor_secret_id),
+        ("PUBLIC_URL", endpoints.public_url),
+        ("ALLOWED_ORIGINS", "http://localhost:5173,http://127.0.0.1:5173"),
+        ("VERBOSE_ERRORS", "true"),
+        ("DEPENDENCY_TIMEOUT_MS", "2000"),
+        ("SMTP_HOST", "127.0.0.1"),
+        ("SMTP_PORT", &endpoints.smtp_port.to_string()),
+        ("SMTP_TLS_MODE", "none"),
+        ("SMTP_FROM", "Drive Alive <no-reply@drivealive.local>"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// Parses the map and creates the table, key and secrets it names.
+pub async fn provision(vars: &BTreeMap<String, String>) -> anyhow::Result<Config> {
+    let config = Config::from_map(vars).context("the local environment is not a valid config")?;
+    let aws = AwsClients::connect(&config).await;
+    let names = ResourceNames {
+        table_name: config.table_name.clone(),
+        kms_alias: config.kms_key_id.clone(),
+        jwt_secret_id: config.jwt_secret_id.clone(),
+        cursor_secret_id: config.cursor_secret_id.clone(),
+    };
+    let clients = bootstrap::Clients {
+        dynamodb: &aws.dynamodb,
+        kms: &aws.kms,
+        secrets: &aws.secrets,
+    };
+    bootstrap::bootstrap(&clients, &names).await?;
+    Ok(config)
+}
+
+/// KEY=VALUE lines; values here never contain newlines.
+pub fn write_env_file(path: &Path, vars: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut text = String::from(
+        "# Written by `make run`: the environment of a function against the local stack.\n",
+    );
+    for (key, value) in vars {
+        text.push_str(&format!("{key}={value}\n"));
+    }
+    std::fs::write(path, text).with_context(|| format!("Failed to write {}", path.display()))
+}

@@ -1,0 +1,7 @@
+//! The local environment: the emulated cloud, its bootstrap, and all functions behind one
+//! HTTP endpoint. Used by `make run` and by the integration tests.
+
+pub mod bootstrap;
+pub mod environment;
+pub mod routes;
+pub mod stack;

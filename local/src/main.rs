@@ -1,0 +1,76 @@
+//! `make run`: the emulated cloud, an SMTP server that keeps its mail, and every function
+//! behind one HTTP endpoint on 127.0.0.1, in the foreground until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use local::bootstrap::ResourceNames;
+use local::environment::{self, LocalEndpoints};
+use local::stack;
+use shared::AppState;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("local server: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let root = stack::workspace_root();
+    let port: u16 = match std::env::var("PORT") {
+        Ok(raw) => raw.parse().context("PORT must be a port number")?,
+        Err(_) => 3000,
+    };
+    let mail_dir = std::env::var_os("LOCAL_MAIL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".local/mail"));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("127.0.0.1:{port} is taken; set PORT to another port"))?;
+    let url = format!("http://127.0.0.1:{port}");
+
+    eprintln!("local server: starting moto and the SMTP server…");
+    let moto = stack::start_moto()?;
+    let smtp = stack::start_smtp(&mail_dir, None)?;
+    let moto_url = moto.url();
+    let endpoints = LocalEndpoints {
+        aws_endpoint_url: &moto_url,
+        smtp_port: smtp.port,
+        public_url: &url,
+    };
+    let vars = environment::function_vars(&endpoints, &ResourceNames::with_prefix("drive-alive-local"));
+    let config = environment::provision(&vars).await?;
+    let env_file = root.join(".local/function.env");
+    environment::write_env_file(&env_file, &vars)?;
+
+    shared::logging::init(&config);
+    let state = AppState::build(config).await;
+    let app = shared::http::app(local::routes::all_routes(), state);
+
+    println!();
+    println!("  Drive Alive API (local)   {url}/api/v1");
+    println!("  health                    {url}/api/v1/health/ready");
+    println!("  AWS emulator (moto)       {moto_url}  (pid {})", moto.pid());
+    println!("  SMTP server               127.0.0.1:{}  -> {}", smtp.port, mail_dir.display());
+    println!("  function environment      {}", env_file.display());
+    println!();
+    println!("  Ctrl-C stops everything.");
+    println!();
+
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the local server failed")?;
+    drop((moto, smtp));
+    Ok(())
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Local stand-ins for the cloud: the moto server (DynamoDB, KMS, Secrets Manager) and an SMTP
+server that keeps every message it receives as one file.
+
+Each service runs as its own process so that a test can stop one of them (fault injection) while
+the other keeps going. The process binds 127.0.0.1 on a free port, prints one line
+`READY {"port": N}` on stdout, and exits when its standard input closes (its parent died or let
+go of it) or on SIGTERM/SIGINT, so nothing outlives the test or the `make run` that started it.
+
+    local_services.py moto
+    local_services.py smtp --mail-dir .local/mail [--auth-user U]   (password in SMTP_AUTH_PASSWORD)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"service did not start listening on 127.0.0.1:{port}")
+
+
+def exit_when_parent_lets_go() -> None:
+    """Blocks until stdin reaches EOF, then ends the process at once."""
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        finally:
+            os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+
+
+def announce(port: int) -> None:
+    print("READY " + json.dumps({"port": port}), flush=True)
+
+
+def run_moto(args: argparse.Namespace) -> None:
+    from moto.server import ThreadedMotoServer
+
+    port = args.port or free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    wait_listening(port)
+    announce(port)
+    threading.Event().wait()
+
+
+class MailKeeper:
+    """aiosmtpd handler: each accepted message becomes one .eml file, written atomically."""
+
+    def __init__(self, mail_dir: Path) -> None:
+        self.mail_dir = mail_dir
+        self.mail_dir.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        name = f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
+        header = (
+            f"X-Envelope-From: {envelope.mail_from}\r\n"
+            f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode()
+        tmp = self.mail_dir / (name + ".tmp")
+        tmp.write_bytes(header + content)
+        tmp.rename(self.mail_dir / name)
+        return "250 Message accepted for delivery"
+
+
+def run_smtp(args: argparse.Namespace) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    port = args.port or free_port()
+    kwargs: dict = {}
+    if args.auth_user:
+        password = os.environ.get("SMTP_AUTH_PASSWORD", "")
+        expected = (args.auth_user.encode(), password.encode())
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and (
+                auth_data.login,
+                auth_data.password,
+            ) == expected
+            return AuthResult(success=ok)
+
+        kwargs = {
+            "authenticator": authenticator,
+            "auth_required": True,
+            "auth_require_tls": False,
+        }
+    controller = Controller(
+        MailKeeper(Path(args.mail_dir)), hostname="127.0.0.1", port=port, **kwargs
+    )
+    controller.start()
+    announce(port)
+    threading.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="service", required=True)
+    moto = sub.add_parser("moto", help="DynamoDB, KMS and Secrets Manager emulator")
+    moto.add_argument("--port", type=int, default=0)
+    smtp = sub.add_parser("smtp", help="SMTP server that keeps each message as a file")
+    smtp.add_argument("--port", type=int, default=0)
+    smtp.add_argument("--mail-dir", default=os.environ.get("LOCAL_MAIL_DIR", ".local/mail"))
+    smtp.add_argument("--auth-user", default=None, help="require AUTH as this user")
+    args = parser.parse_args()
+    exit_when_parent_lets_go()
+    {"moto": run_moto, "smtp": run_smtp}[args.service](args)
+
+
+if __name__ == "__main__":
+    main()

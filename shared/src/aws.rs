@@ -1,0 +1,56 @@
+//! AWS SDK clients, built once per cold start with timeouts and a retry policy that together stay
+//! well below the Lambda timeout.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+
+use crate::config::Config;
+
+#[derive(Clone, Debug)]
+pub struct AwsClients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
+}
+
+impl AwsClients {
+    pub async fn connect(config: &Config) -> Self {
+        let sdk = sdk_config(config).await;
+        Self {
+            dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
+            kms: aws_sdk_kms::Client::new(&sdk),
+            secrets: aws_sdk_secretsmanager::Client::new(&sdk),
+        }
+    }
+}
+
+/// Three attempts, each bounded, the whole operation bounded by the dependency timeout.
+async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
+    let total = config.dependency_timeout;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(total.min(Duration::from_millis(1000)))
+        .operation_attempt_timeout(total.mul_f32(0.6))
+        .operation_timeout(total)
+        .build();
+    let retries = RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(25))
+        .with_max_backoff(Duration::from_millis(250));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(config.aws_region.clone()))
+        .timeout_config(timeouts)
+        .retry_config(retries);
+    if let Some(endpoint) = &config.aws_endpoint_url {
+        // The local emulator accepts any credentials; fixed ones keep developers' real AWS
+        // credentials out of local runs.
+        loader = loader
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "local", "local", None, None, "local-emulator",
+            ));
+    }
+    loader.load().await
+}

@@ -1,0 +1,246 @@
+//! The one error type every route returns, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Handlers never build error responses by hand: they return `ApiError`, and the response
+//! pipeline adds `request_id` and the common headers. Internal failures are logged in full (the
+//! whole `source()` chain) and answered with a generic body.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::http::problem::Problem;
+
+/// A field-level validation failure, as listed in a 422 problem's `errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be read (bad query string, bad cursor, unreadable JSON).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 401: no valid credentials; answered with `WWW-Authenticate`.
+    #[error("not authenticated: {0}")]
+    Unauthorized(String),
+    /// 403: authenticated but not allowed.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// 404: no such route or resource, or one the caller may not know exists.
+    #[error("not found")]
+    NotFound,
+    /// 405: the route exists with other methods.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: the request conflicts with the current state (taken slot, duplicate review).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// 413: body over the 64 KiB limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 415: the route does not accept this content type.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    /// 422: fields that do not parse into domain values.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// 429: a rate limit is exhausted; the headers say which and for how long.
+    #[error("rate limited")]
+    RateLimited(HeaderMap),
+    /// 503: a dependency did not answer in time or refused; `extra` adds detail members.
+    #[error("dependency unavailable: {detail}")]
+    Unavailable {
+        detail: String,
+        extra: Option<serde_json::Map<String, serde_json::Value>>,
+    },
+    /// 500: anything unexpected. Logged in full, answered generically.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::Unavailable {
+            detail: detail.into(),
+            extra: None,
+        }
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let (slug, title, detail): (&str, &str, String) = match self {
+            Self::BadRequest(d) => ("bad-request", "Bad request", d.clone()),
+            Self::Unauthorized(d) => ("unauthorized", "Not authenticated", d.clone()),
+            Self::Forbidden(d) => ("forbidden", "Forbidden", d.clone()),
+            Self::NotFound => (
+                "not-found",
+                "Not found",
+                "There is nothing at this address.".into(),
+            ),
+            Self::MethodNotAllowed => (
+                "method-not-allowed",
+                "Method not allowed",
+                "This address does not accept this method.".into(),
+            ),
+            Self::Conflict(d) => ("conflict", "Conflict", d.clone()),
+            Self::PayloadTooLarge => (
+                "payload-too-large",
+                "Payload too large",
+                format!(
+                    "Request bodies are limited to {} KiB.",
+                    crate::http::BODY_LIMIT_BYTES / 1024
+                ),
+            ),
+            Self::UnsupportedMediaType(d) => {
+                ("unsupported-media-type", "Unsupported media type", d.clone())
+            }
+            Self::Validation(_) => (
+                "validation",
+                "Invalid request",
+                "One or more fields are invalid.".into(),
+            ),
+            Self::RateLimited(_) => (
+                "rate-limited",
+                "Too many requests",
+                "Too many requests; try again after the time in Retry-After.".into(),
+            ),
+            Self::Unavailable { detail, .. } => (
+                "service-unavailable",
+                "Service unavailable",
+                detail.clone(),
+            ),
+            Self::Internal(_) => (
+                "internal",
+                "Internal server error",
+                "Something went wrong on our side; quote the request_id if you contact us.".into(),
+            ),
+        };
+        let mut problem = Problem::new(status, slug, title, detail);
+        match self {
+            Self::Validation(errors) => problem.errors = Some(errors.clone()),
+            Self::Unavailable {
+                extra: Some(extra), ..
+            } => problem.extra = extra.clone(),
+            Self::Internal(err) => problem.internal = Some(format!("{err:#}")),
+            _ => {}
+        }
+        problem
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::Internal(err) => {
+                tracing::error!(error = %format!("{err:#}"), "request failed with an internal error")
+            }
+            Self::Unavailable { detail, .. } => {
+                tracing::warn!(%detail, "a dependency is unavailable")
+            }
+            _ => {}
+        }
+        let mut response = self.problem().into_response();
+        match self {
+            Self::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"drive-alive\""),
+                );
+            }
+            Self::RateLimited(headers) => response.headers_mut().extend(headers),
+            _ => {}
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error and all its sources on one line, for logs.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_maps_to_its_documented_status() {
+        let cases: Vec<(ApiError, u16)> = vec![
+            (ApiError::BadRequest("x".into()), 400),
+            (ApiError::Unauthorized("x".into()), 401),
+            (ApiError::Forbidden("x".into()), 403),
+            (ApiError::NotFound, 404),
+            (ApiError::MethodNotAllowed, 405),
+            (ApiError::Conflict("x".into()), 409),
+            (ApiError::PayloadTooLarge, 413),
+            (ApiError::UnsupportedMediaType("x".into()), 415),
+            (ApiError::validation("email", "x"), 422),
+            (ApiError::RateLimited(HeaderMap::new()), 429),
+            (ApiError::unavailable("dynamodb"), 503),
+            (ApiError::Internal(anyhow::anyhow!("boom")), 500),
+        ];
+        for (err, status) in cases {
+            let name = format!("{err:?}");
+            assert_eq!(err.status_code().as_u16(), status, "{name}");
+            assert_eq!(err.into_response().status().as_u16(), status, "{name}");
+        }
+    }
+
+    #[test]
+    fn unauthorized_carries_www_authenticate() {
+        let response = ApiError::Unauthorized("no token".into()).into_response();
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[test]
+    fn internal_errors_keep_their_chain_out_of_the_public_detail() {
+        let err = anyhow::anyhow!("secret table name").context("Failed to store the booking");
+        let problem = ApiError::Internal(err).problem();
+        assert!(!problem.detail.contains("secret table name"));
+        assert!(problem
+            .internal
+            .as_deref()
+            .is_some_and(|chain| chain.contains("secret table name")));
+    }
+}
