@@ -33,7 +33,10 @@ pub fn function_vars(
         ("JWT_SECRET_ID", &names.jwt_secret_id),
         ("CURSOR_SECRET_ID", &names.cursor_secret_id),
         ("PUBLIC_URL", endpoints.public_url),
-        ("ALLOWED_ORIGINS", "http://localhost:5173,http://127.0.0.1:5173"),
+        (
+            "ALLOWED_ORIGINS",
+            "http://localhost:5173,http://127.0.0.1:5173",
+        ),
         ("VERBOSE_ERRORS", "true"),
         ("DEPENDENCY_TIMEOUT_MS", "2000"),
         ("SMTP_HOST", "127.0.0.1"),

@@ -46,7 +46,8 @@ async fn run() -> anyhow::Result<()> {
         smtp_port: smtp.port,
         public_url: &url,
     };
-    let vars = environment::function_vars(&endpoints, &ResourceNames::with_prefix("drive-alive-local"));
+    let vars =
+        environment::function_vars(&endpoints, &ResourceNames::with_prefix("drive-alive-local"));
     let config = environment::provision(&vars).await?;
     let env_file = root.join(".local/function.env");
     environment::write_env_file(&env_file, &vars)?;
@@ -58,19 +59,29 @@ async fn run() -> anyhow::Result<()> {
     println!();
     println!("  Drive Alive API (local)   {url}/api/v1");
     println!("  health                    {url}/api/v1/health/ready");
-    println!("  AWS emulator (moto)       {moto_url}  (pid {})", moto.pid());
-    println!("  SMTP server               127.0.0.1:{}  -> {}", smtp.port, mail_dir.display());
+    println!(
+        "  AWS emulator (moto)       {moto_url}  (pid {})",
+        moto.pid()
+    );
+    println!(
+        "  SMTP server               127.0.0.1:{}  -> {}",
+        smtp.port,
+        mail_dir.display()
+    );
     println!("  function environment      {}", env_file.display());
     println!();
     println!("  Ctrl-C stops everything.");
     println!();
 
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the local server failed")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("the local server failed")?;
     drop((moto, smtp));
     Ok(())
 }

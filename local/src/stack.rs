@@ -58,7 +58,10 @@ impl LocalService {
             .spawn()
             .with_context(|| format!("Failed to start the local {name} service"))?;
         let stdin = child.stdin.take();
-        let stdout = child.stdout.take().context("service stdout was not captured")?;
+        let stdout = child
+            .stdout
+            .take()
+            .context("service stdout was not captured")?;
 
         // Read the READY line on a thread so a silent service cannot block us past the timeout.
         let (tx, rx) = mpsc::channel();

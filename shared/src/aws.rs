@@ -46,11 +46,15 @@ async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     if let Some(endpoint) = &config.aws_endpoint_url {
         // The local emulator accepts any credentials; fixed ones keep developers' real AWS
         // credentials out of local runs.
-        loader = loader
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                "local", "local", None, None, "local-emulator",
-            ));
+        loader = loader.endpoint_url(endpoint).credentials_provider(
+            aws_sdk_dynamodb::config::Credentials::new(
+                "local",
+                "local",
+                None,
+                None,
+                "local-emulator",
+            ),
+        );
     }
     loader.load().await
 }

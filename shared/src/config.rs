@@ -257,7 +257,10 @@ mod tests {
             ("JWT_SECRET_ID", "drive-alive/jwt"),
             ("CURSOR_SECRET_ID", "drive-alive/cursor"),
             ("PUBLIC_URL", "https://app.drivealive.co.za/"),
-            ("ALLOWED_ORIGINS", "https://app.drivealive.co.za, https://admin.drivealive.co.za"),
+            (
+                "ALLOWED_ORIGINS",
+                "https://app.drivealive.co.za, https://admin.drivealive.co.za",
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -306,9 +309,21 @@ mod tests {
     fn production_refuses_what_only_a_laptop_may_use() {
         let cases: &[(&str, &str, &str)] = &[
             ("VERBOSE_ERRORS", "true", "verbose errors"),
-            ("PUBLIC_URL", "http://app.drivealive.co.za", "plain-http public URL"),
-            ("ALLOWED_ORIGINS", "http://localhost:5173", "plain-http origin"),
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000", "an emulator endpoint"),
+            (
+                "PUBLIC_URL",
+                "http://app.drivealive.co.za",
+                "plain-http public URL",
+            ),
+            (
+                "ALLOWED_ORIGINS",
+                "http://localhost:5173",
+                "plain-http origin",
+            ),
+            (
+                "AWS_ENDPOINT_URL",
+                "http://127.0.0.1:5000",
+                "an emulator endpoint",
+            ),
         ];
         for (name, value, why) in cases {
             let err = with(&[(name, Some(value))]).expect_err(why);

@@ -123,9 +123,11 @@ impl ApiError {
                     crate::http::BODY_LIMIT_BYTES / 1024
                 ),
             ),
-            Self::UnsupportedMediaType(d) => {
-                ("unsupported-media-type", "Unsupported media type", d.clone())
-            }
+            Self::UnsupportedMediaType(d) => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                d.clone(),
+            ),
             Self::Validation(_) => (
                 "validation",
                 "Invalid request",
@@ -136,11 +138,9 @@ impl ApiError {
                 "Too many requests",
                 "Too many requests; try again after the time in Retry-After.".into(),
             ),
-            Self::Unavailable { detail, .. } => (
-                "service-unavailable",
-                "Service unavailable",
-                detail.clone(),
-            ),
+            Self::Unavailable { detail, .. } => {
+                ("service-unavailable", "Service unavailable", detail.clone())
+            }
             Self::Internal(_) => (
                 "internal",
                 "Internal server error",

@@ -3,18 +3,15 @@
 
 use std::process::ExitCode;
 
+use axum::http::Uri;
 use axum::Router;
+use lambda_http::RequestExt;
+use tower::ServiceBuilder;
 
 use crate::config::Config;
 use crate::state::AppState;
 
 pub fn run_function(name: &str, routes: fn() -> Router<AppState>) -> ExitCode {
-    // REST API events carry the stage in the path (`/prod/api/v1/...`); our routes do not. This
-    // lambda_http switch is read per request, and setting it here, before any thread exists, is
-    // sound.
-    if std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_none() {
-        std::env::set_var("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true");
-    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -38,7 +35,13 @@ pub fn run_function(name: &str, routes: fn() -> Router<AppState>) -> ExitCode {
     };
     let result = runtime.block_on(async {
         let state = AppState::build(config).await;
-        lambda_http::run(crate::http::app(routes(), state)).await
+        let app = crate::http::app(routes(), state);
+        lambda_http::run(
+            ServiceBuilder::new()
+                .map_request(route_by_raw_path)
+                .service(app),
+        )
+        .await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,4 +50,27 @@ pub fn run_function(name: &str, routes: fn() -> Router<AppState>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// lambda_http puts a REST API's stage in front of the path (`/prod/api/v1/health`); routes are
+/// written for the path the client used, which the event also carries. Routing on that keeps the
+/// functions independent of stage names and of the `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` switch.
+pub fn route_by_raw_path(mut req: lambda_http::Request) -> lambda_http::Request {
+    let raw = req.raw_http_path();
+    if raw.is_empty() || raw == req.uri().path() {
+        return req;
+    }
+    let path_and_query = match req.uri().query() {
+        Some(query) => format!("{raw}?{query}"),
+        None => raw.to_owned(),
+    };
+    let mut parts = req.uri().clone().into_parts();
+    let Ok(path_and_query) = path_and_query.parse() else {
+        return req;
+    };
+    parts.path_and_query = Some(path_and_query);
+    if let Ok(uri) = Uri::from_parts(parts) {
+        *req.uri_mut() = uri;
+    }
+    req
 }

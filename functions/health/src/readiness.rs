@@ -47,20 +47,39 @@ pub async fn check_all(state: &AppState) -> Result<Value, ApiError> {
         probe(
             "dynamodb",
             timeout,
-            state.aws.dynamodb.describe_table().table_name(&config.table_name).send()
+            state
+                .aws
+                .dynamodb
+                .describe_table()
+                .table_name(&config.table_name)
+                .send()
         ),
         probe(
             "kms",
             timeout,
-            state.aws.kms.describe_key().key_id(&config.kms_key_id).send()
+            state
+                .aws
+                .kms
+                .describe_key()
+                .key_id(&config.kms_key_id)
+                .send()
         ),
         probe(
             "secretsmanager",
             timeout,
-            state.aws.secrets.describe_secret().secret_id(&config.jwt_secret_id).send()
+            state
+                .aws
+                .secrets
+                .describe_secret()
+                .secret_id(&config.jwt_secret_id)
+                .send()
         ),
     );
-    let checks = [("dynamodb", dynamodb), ("kms", kms), ("secretsmanager", secrets)];
+    let checks = [
+        ("dynamodb", dynamodb),
+        ("kms", kms),
+        ("secretsmanager", secrets),
+    ];
     let failed: Vec<&str> = checks
         .iter()
         .filter(|(_, check)| check.error.is_some())
@@ -68,7 +87,12 @@ pub async fn check_all(state: &AppState) -> Result<Value, ApiError> {
         .collect();
     let checks_json: serde_json::Map<String, Value> = checks
         .into_iter()
-        .map(|(name, check)| (name.to_owned(), serde_json::to_value(check).unwrap_or(Value::Null)))
+        .map(|(name, check)| {
+            (
+                name.to_owned(),
+                serde_json::to_value(check).unwrap_or(Value::Null),
+            )
+        })
         .collect();
     if failed.is_empty() {
         return Ok(serde_json::json!({ "status": "ok", "checks": checks_json }));

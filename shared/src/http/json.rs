@@ -14,7 +14,12 @@ pub struct Json<T>(pub T);
 /// True for `application/json` and any `application/*+json`, with or without parameters.
 pub fn is_json_content_type(value: Option<&str>) -> bool {
     let Some(value) = value else { return false };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
@@ -40,11 +45,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let inner = err.into_inner();
             match inner.classify() {
                 serde_json::error::Category::Data => {
-                    let field = if path == "." { String::new() } else { path };
-                    Err(ApiError::Validation(vec![FieldError::new(
-                        field,
-                        describe_data_error(&inner),
-                    )]))
+                    let message = describe_data_error(&inner);
+                    let field = if path == "." {
+                        missing_field(&message).unwrap_or_default()
+                    } else {
+                        path
+                    };
+                    Err(ApiError::Validation(vec![FieldError::new(field, message)]))
                 }
                 _ => Err(ApiError::BadRequest(
                     "The request body is not valid JSON.".into(),
@@ -52,6 +59,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     }
+}
+
+/// serde reports a missing field at the parent's path; the name is in the message.
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next().map(str::to_owned)
 }
 
 /// serde's messages end with " at line L column C"; clients need only the first part.
@@ -117,8 +130,12 @@ mod tests {
     #[test]
     fn shape_errors_name_the_field_and_syntax_errors_are_400() {
         let cases: &[(&str, u16, Option<&str>)] = &[
-            (r#"{"username":"a","password":"b","admin":true}"#, 422, Some("")),
-            (r#"{"username":"a"}"#, 422, Some("")),
+            (
+                r#"{"username":"a","password":"b","admin":true}"#,
+                422,
+                Some("admin"),
+            ),
+            (r#"{"username":"a"}"#, 422, Some("password")),
             (r#"{"username":1,"password":"b"}"#, 422, Some("username")),
             (r#"{"username":"a","password":"#, 400, None),
             ("not json", 400, None),

@@ -53,7 +53,7 @@ pub async fn pipeline(State(state): State<AppState>, mut req: Request, next: Nex
     }
 
     let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let latency_ms = (started.elapsed().as_secs_f64() * 100_000.0).round() / 100.0;
     let user_id = log.user_id();
     tracing::info!(
         target: "access",
@@ -61,7 +61,7 @@ pub async fn pipeline(State(state): State<AppState>, mut req: Request, next: Nex
         method = %method,
         route = %route,
         status,
-        latency_ms = format_args!("{latency_ms:.2}"),
+        latency_ms,
         user_id = user_id.as_deref().unwrap_or("-"),
         client_ip = %client_ip.key(),
         cold_start,

@@ -1,0 +1,99 @@
+//! `spawn_app()`: the real application (every group's routes behind the common stack) on a free
+//! loopback port, against its own table, key and secrets in the local stack.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use local::bootstrap::ResourceNames;
+use local::environment::{self, LocalEndpoints};
+use local::stack::{self, LocalService};
+use shared::{AppState, Config};
+
+use crate::services;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    /// The function environment of this app, for starting function binaries against it.
+    pub vars: BTreeMap<String, String>,
+    /// Set when the test asked for a moto server of its own (to stop it mid-test).
+    pub own_moto: Option<LocalService>,
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub own_moto: bool,
+    pub extra_vars: Vec<(String, String)>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let services = services::shared();
+    let own_moto = options
+        .own_moto
+        .then(|| stack::start_moto().expect("start a moto server for this test"));
+    let moto_url = own_moto
+        .as_ref()
+        .map(LocalService::url)
+        .unwrap_or_else(|| services.moto.url());
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a free port");
+    let port = listener.local_addr().expect("local address").port();
+    let address = format!("http://127.0.0.1:{port}");
+    let prefix = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let endpoints = LocalEndpoints {
+        aws_endpoint_url: &moto_url,
+        smtp_port: services.smtp.port,
+        public_url: &address,
+    };
+    let mut vars = environment::function_vars(&endpoints, &ResourceNames::with_prefix(&prefix));
+    vars.insert("DEPENDENCY_TIMEOUT_MS".into(), "1500".into());
+    for (key, value) in options.extra_vars {
+        vars.insert(key, value);
+    }
+    let config: Config = environment::provision(&vars)
+        .await
+        .expect("provision the test's resources");
+    let state = AppState::build(config).await;
+    let app = shared::http::app(local::routes::all_routes(), state.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("build the HTTP client");
+    TestApp {
+        address,
+        client,
+        state,
+        vars,
+        own_moto,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("send the request")
+    }
+}

@@ -1,0 +1,58 @@
+//! A function started without a required variable stops at once and names it.
+
+use std::process::Stdio;
+
+use integration_tests::app::spawn_app;
+use integration_tests::runtime_api::function_binary;
+
+#[tokio::test]
+async fn a_function_missing_a_required_variable_exits_naming_it() {
+    let app = spawn_app().await;
+    let required = [
+        "APP_STAGE",
+        "AWS_REGION",
+        "TABLE_NAME",
+        "KMS_KEY_ID",
+        "JWT_SECRET_ID",
+        "CURSOR_SECRET_ID",
+        "PUBLIC_URL",
+    ];
+    for missing in required {
+        let mut vars = app.vars.clone();
+        vars.remove(missing);
+        let output = tokio::process::Command::new(function_binary("health"))
+            .env_clear()
+            .envs(&vars)
+            .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .expect("run the function binary");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{missing}: exited successfully");
+        assert!(stderr.contains(missing), "{missing}: stderr was {stderr:?}");
+    }
+}
+
+#[tokio::test]
+async fn production_refuses_verbose_errors_at_start() {
+    let app = spawn_app().await;
+    let mut vars = app.vars.clone();
+    vars.insert("APP_STAGE".into(), "prod".into());
+    vars.insert("PUBLIC_URL".into(), "https://app.drivealive.co.za".into());
+    vars.insert(
+        "ALLOWED_ORIGINS".into(),
+        "https://app.drivealive.co.za".into(),
+    );
+    vars.remove("AWS_ENDPOINT_URL");
+    let output = tokio::process::Command::new(function_binary("health"))
+        .env_clear()
+        .envs(&vars)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("run the function binary");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("VERBOSE_ERRORS"), "stderr was {stderr:?}");
+}

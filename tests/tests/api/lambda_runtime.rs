@@ -1,0 +1,57 @@
+//! The function binaries through the Lambda Runtime API, as Lambda runs them.
+
+use integration_tests::app::spawn_app;
+use integration_tests::events;
+use integration_tests::runtime_api::{FunctionProcess, Outcome};
+use serde_json::Value;
+
+/// Header lookup across the v1 (`headers`/`multiValueHeaders`) and v2 response shapes.
+fn header<'a>(response: &'a Value, name: &str) -> Option<&'a str> {
+    let find = |map: &'a Value| {
+        map.as_object().and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.as_str().or_else(|| v.get(0).and_then(Value::as_str)))
+        })
+    };
+    find(&response["headers"]).or_else(|| find(&response["multiValueHeaders"]))
+}
+
+#[tokio::test]
+async fn health_binary_answers_v1_and_v2_events_through_the_runtime_api() {
+    let app = spawn_app().await;
+    let function = FunctionProcess::start("health", &app.vars).await;
+
+    for case in events::manifest()
+        .into_iter()
+        .filter(|c| c.function == "health")
+    {
+        let outcome = function.invoke(&events::read_event(&case.file)).await;
+        let Outcome::Response(response) = outcome else {
+            panic!("{}: {outcome:?}", case.file);
+        };
+        assert_eq!(
+            response["statusCode"], case.status,
+            "{}: {response}",
+            case.file
+        );
+        assert_eq!(
+            header(&response, "x-frame-options"),
+            Some("DENY"),
+            "{}",
+            case.file
+        );
+        // The request id is API Gateway's, from the event's request context.
+        let event: Value = serde_json::from_str(&events::read_event(&case.file)).expect("json");
+        assert_eq!(
+            header(&response, "x-request-id"),
+            event["requestContext"]["requestId"].as_str(),
+            "{}",
+            case.file
+        );
+        let body: Value =
+            serde_json::from_str(response["body"].as_str().unwrap_or("null")).expect("JSON body");
+        assert_eq!(body["status"], "ok", "{}", case.file);
+    }
+    function.stop().await;
+}
