@@ -1,0 +1,25 @@
+# One interface for developers, CI and operators. See README.md.
+SHELL := bash
+PORT ?= 3000
+STAGE ?= dev
+
+.PHONY: run test bench deploy setup lint build-functions
+
+## Everything local, in the foreground: AWS emulator, SMTP server, all functions on 127.0.0.1:$(PORT).
+run: setup
+	PORT=$(PORT) cargo run --quiet -p local --bin local
+
+## Every test: formatting, clippy, unit and integration tests, template lint. Prints the totals.
+test: setup
+	scripts/test.sh
+
+## Python tools (moto, aiosmtpd, cfn-lint) at pinned versions in .venv.
+setup:
+	scripts/setup-python.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+build-functions:
+	cargo build --workspace --bins

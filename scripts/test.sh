@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The README's test command (`make test`): lint, build the function binaries the Lambda tests
+# start, run every test, lint the SAM template, and print the totals on the last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-python.sh
+
+started=$(date +%s)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== build the function binaries (the Lambda runtime tests start them)"
+cargo build --workspace --bins --quiet
+echo "== cargo test"
+set +e
+cargo test --workspace 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+echo "== cfn-lint infra/template.yaml"
+.venv/bin/cfn-lint infra/template.yaml
+
+totals=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } } END { printf "%d %d", p, f }' "$log")
+passed=${totals% *}
+failed=${totals#* }
+echo
+echo "make test finished in $(( $(date +%s) - started )) s"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
