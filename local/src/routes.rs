@@ -5,5 +5,8 @@ use axum::Router;
 use shared::AppState;
 
 pub fn all_routes() -> Router<AppState> {
-    Router::new().merge(health::routes())
+    Router::new()
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(users::routes())
 }

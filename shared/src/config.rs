@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::mail::{SmtpSettings, TlsMode};
+use crate::rate_limit::RateLimits;
+
 /// Where the code runs. Only `Local` relaxes the production rules (plain-HTTP URLs, verbose
 /// errors, cookies without `Secure`, no HSTS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +88,12 @@ pub struct Config {
     pub aws_region: String,
     /// The local AWS emulator; refused outside local development.
     pub aws_endpoint_url: Option<String>,
+    /// Rate-limit rules: SPEC defaults with `RATE_LIMITS` overrides.
+    pub rate_limits: RateLimits,
+    /// The deployment's mail server (`SMTP_*`), used until an admin configures one.
+    pub smtp: Option<SmtpSettings>,
+    /// `Secure` on session cookies; may be turned off only in local development.
+    pub cookie_secure: bool,
 }
 
 /// Reads a variable through a lookup function so tests can parse a map instead of the process
@@ -187,6 +196,24 @@ impl Config {
             });
         }
 
+        let rate_limits = RateLimits::default()
+            .with_overrides(&src.optional("RATE_LIMITS").unwrap_or_default())
+            .map_err(|reason| ConfigError::Invalid {
+                name: "RATE_LIMITS",
+                reason,
+            })?;
+
+        let smtp = smtp_settings(&src, stage)?;
+
+        let cookie_secure = !matches!(src.optional("COOKIE_SECURE").as_deref(), Some("false"));
+        if !cookie_secure && !stage.is_local() {
+            return Err(ConfigError::Refused {
+                name: "COOKIE_SECURE",
+                stage: stage.as_str(),
+                reason: "session cookies must be Secure".into(),
+            });
+        }
+
         Ok(Self {
             stage,
             table_name: src.required("TABLE_NAME")?,
@@ -201,8 +228,52 @@ impl Config {
             dependency_timeout: Duration::from_millis(timeout_ms),
             aws_region: src.required("AWS_REGION")?,
             aws_endpoint_url,
+            rate_limits,
+            smtp,
+            cookie_secure,
         })
     }
+}
+
+fn smtp_settings(src: &Source<'_>, stage: Stage) -> Result<Option<SmtpSettings>, ConfigError> {
+    let Some(host) = src.optional("SMTP_HOST") else {
+        return Ok(None);
+    };
+    let port = match src.optional("SMTP_PORT") {
+        None => 587,
+        Some(raw) => raw
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or(ConfigError::Invalid {
+                name: "SMTP_PORT",
+                reason: "expected a port number".into(),
+            })?,
+    };
+    let tls_raw = src
+        .optional("SMTP_TLS_MODE")
+        .unwrap_or_else(|| "starttls".into());
+    let tls_mode = TlsMode::parse(&tls_raw).ok_or_else(|| ConfigError::Invalid {
+        name: "SMTP_TLS_MODE",
+        reason: format!("expected starttls, tls or none, got {tls_raw:?}"),
+    })?;
+    if tls_mode == TlsMode::None && stage == Stage::Prod {
+        return Err(ConfigError::Refused {
+            name: "SMTP_TLS_MODE",
+            stage: stage.as_str(),
+            reason: "mail must be encrypted in transit".into(),
+        });
+    }
+    Ok(Some(SmtpSettings {
+        host,
+        port,
+        tls_mode,
+        username: src.optional("SMTP_USERNAME"),
+        password: None,
+        from_address: src
+            .optional("SMTP_FROM")
+            .unwrap_or_else(|| "Drive Alive <no-reply@drivealive.co.za>".into()),
+    }))
 }
 
 fn parse_bool(name: &'static str, raw: Option<String>) -> Result<bool, ConfigError> {

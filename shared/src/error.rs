@@ -186,6 +186,13 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A request builder missing a required field is a programming error, answered as a 500.
+impl From<aws_sdk_dynamodb::error::BuildError> for ApiError {
+    fn from(err: aws_sdk_dynamodb::error::BuildError) -> Self {
+        Self::Internal(anyhow::Error::new(err).context("Failed to build a DynamoDB request"))
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// An error and all its sources on one line, for logs.

@@ -11,7 +11,17 @@ use tower::ServiceBuilder;
 use crate::config::Config;
 use crate::state::AppState;
 
-pub fn run_function(name: &str, routes: fn() -> Router<AppState>) -> ExitCode {
+/// What a function must load before it takes its first event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preload {
+    /// Nothing: the function does no authentication (health).
+    Nothing,
+    /// The JWT signing keys: a missing or weak secret then fails the cold start, clearly,
+    /// instead of every request.
+    SigningKeys,
+}
+
+pub fn run_function(name: &str, preload: Preload, routes: fn() -> Router<AppState>) -> ExitCode {
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -35,6 +45,11 @@ pub fn run_function(name: &str, routes: fn() -> Router<AppState>) -> ExitCode {
     };
     let result = runtime.block_on(async {
         let state = AppState::build(config).await;
+        if preload == Preload::SigningKeys {
+            if let Err(err) = state.preload_signing_keys().await {
+                return Err(format!("cannot load the signing keys: {err:#}").into());
+            }
+        }
         let app = crate::http::app(routes(), state);
         lambda_http::run(
             ServiceBuilder::new()
@@ -46,7 +61,8 @@ pub fn run_function(name: &str, routes: fn() -> Router<AppState>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!(error = %err, "the Lambda runtime loop ended with an error");
+            eprintln!("{name}: {err}");
+            tracing::error!(error = %err, "the function stopped");
             ExitCode::FAILURE
         }
     }

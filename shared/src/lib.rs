@@ -1,14 +1,23 @@
 //! The library every Drive Alive function uses: configuration, state, the HTTP stack, errors,
 //! logging and the table schema.
 
+pub mod audit;
+pub mod auth;
 pub mod aws;
+pub mod clock;
 pub mod config;
+pub mod domain;
 pub mod error;
 pub mod http;
 pub mod lambda;
 pub mod logging;
+pub mod mail;
+pub mod metrics;
+pub mod rate_limit;
 pub mod schema;
+pub mod secrets;
 pub mod state;
+pub mod store;
 
 pub use config::{Config, Stage};
 pub use error::{ApiError, ApiResult, FieldError};

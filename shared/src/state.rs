@@ -4,19 +4,56 @@ use std::sync::Arc;
 
 use crate::aws::AwsClients;
 use crate::config::Config;
+use crate::mail::Mailer;
+use crate::rate_limit::RateLimiter;
+use crate::secrets::CachedKeyRing;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub aws: AwsClients,
+    /// JWT and CSRF signing keys (current and previous version).
+    pub signing_keys: Arc<CachedKeyRing>,
+    /// Cursor-signing keys for pagination.
+    pub cursor_keys: Arc<CachedKeyRing>,
+    pub limiter: RateLimiter,
+    pub mailer: Arc<Mailer>,
 }
 
 impl AppState {
+    /// Clients and caches only: no network call, so a function's init stays short.
     pub async fn build(config: Config) -> Self {
         let aws = AwsClients::connect(&config).await;
+        let signing_keys = Arc::new(CachedKeyRing::new(
+            aws.secrets.clone(),
+            config.jwt_secret_id.clone(),
+            config.stage,
+        ));
+        let cursor_keys = Arc::new(CachedKeyRing::new(
+            aws.secrets.clone(),
+            config.cursor_secret_id.clone(),
+            config.stage,
+        ));
+        let limiter = RateLimiter::new(
+            aws.dynamodb.clone(),
+            config.table_name.clone(),
+            config.rate_limits.clone(),
+        );
+        let mailer = Arc::new(Mailer::new(config.smtp.clone(), config.dependency_timeout));
         Self {
             config: Arc::new(config),
             aws,
+            signing_keys,
+            cursor_keys,
+            limiter,
+            mailer,
         }
+    }
+
+    /// Loads the signing keys now: functions that authenticate call this during init so a
+    /// missing or weak secret stops the cold start with a clear error instead of failing
+    /// requests later.
+    pub async fn preload_signing_keys(&self) -> anyhow::Result<()> {
+        self.signing_keys.get().await.map(|_| ())
     }
 }

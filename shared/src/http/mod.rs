@@ -7,6 +7,7 @@ pub mod pipeline;
 pub mod problem;
 pub mod request_context;
 pub mod security_headers;
+pub mod validation;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::problem::Problem;
-use super::request_context::{self, LogContext};
+use super::request_context::{self, RequestScope};
 use super::{security_headers, BODY_LIMIT_BYTES};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,7 +24,7 @@ pub async fn pipeline(State(state): State<AppState>, mut req: Request, next: Nex
     let cold_start = COLD.swap(false, Ordering::Relaxed);
     let request_id = request_context::request_id(req.extensions());
     let client_ip = request_context::client_ip(req.extensions());
-    let log = LogContext::default();
+    let scope = RequestScope::default();
     let method = req.method().clone();
     let route = req
         .extensions()
@@ -34,7 +34,7 @@ pub async fn pipeline(State(state): State<AppState>, mut req: Request, next: Nex
 
     req.extensions_mut().insert(request_id.clone());
     req.extensions_mut().insert(client_ip);
-    req.extensions_mut().insert(log.clone());
+    req.extensions_mut().insert(scope.clone());
 
     let declared_length = req
         .headers()
@@ -52,9 +52,13 @@ pub async fn pipeline(State(state): State<AppState>, mut req: Request, next: Nex
         response.headers_mut().insert("x-request-id", value);
     }
 
+    if let Some(snapshot) = scope.rate_limit() {
+        response.headers_mut().extend(snapshot.headers());
+    }
+
     let status = response.status().as_u16();
     let latency_ms = (started.elapsed().as_secs_f64() * 100_000.0).round() / 100.0;
-    let user_id = log.user_id();
+    let user_id = scope.user_id();
     tracing::info!(
         target: "access",
         request_id = %request_id.0,

@@ -8,6 +8,8 @@ use axum::extract::ConnectInfo;
 use axum::http::Extensions;
 use lambda_http::request::RequestContext;
 
+use crate::rate_limit::RateLimitSnapshot;
+
 /// API Gateway's request id, or a fresh UUID when running outside API Gateway.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -27,19 +29,64 @@ impl ClientIp {
     }
 }
 
-/// Filled in by the authentication guard so the access log can name the user.
+/// What the handlers learn during a request that the response pipeline needs afterwards: the
+/// user (for the access log) and the tightest rate-limit outcome (for the headers).
 #[derive(Debug, Clone, Default)]
-pub struct LogContext(Arc<Mutex<Option<String>>>);
+pub struct RequestScope(Arc<Mutex<ScopeData>>);
 
-impl LogContext {
+#[derive(Debug, Default)]
+struct ScopeData {
+    user_id: Option<String>,
+    rate_limit: Option<RateLimitSnapshot>,
+}
+
+impl RequestScope {
     pub fn set_user_id(&self, user_id: &str) {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some(user_id.to_owned());
+        if let Ok(mut data) = self.0.lock() {
+            data.user_id = Some(user_id.to_owned());
         }
     }
 
     pub fn user_id(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|slot| slot.clone())
+        self.0.lock().ok().and_then(|data| data.user_id.clone())
+    }
+
+    pub fn record_rate_limit(&self, snapshot: RateLimitSnapshot) {
+        if let Ok(mut data) = self.0.lock() {
+            data.rate_limit = Some(match data.rate_limit.take() {
+                Some(previous) => previous.more_restrictive(snapshot),
+                None => snapshot,
+            });
+        }
+    }
+
+    pub fn rate_limit(&self) -> Option<RateLimitSnapshot> {
+        self.0.lock().ok().and_then(|data| data.rate_limit.clone())
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestScope {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Self>().cloned().unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(match parts.extensions.get::<Self>() {
+            Some(ip) => *ip,
+            None => client_ip(&parts.extensions),
+        })
     }
 }
 

@@ -1,0 +1,98 @@
+//! Single-use email tokens (verification 24 h, password reset 1 h). Only the hash is stored:
+//! `PK = TOKEN#<sha256>`, `SK = TOKEN`, with the purpose, the user and `expires_at`. Consuming a
+//! token deletes it in the same transaction as the change it authorises.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put};
+
+use shared::auth::refresh_token::{hash_secret, random_token_secret};
+use shared::clock;
+use shared::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+use shared::store::attr::{get_n, get_s, n, s, Item};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+
+    fn lifetime_secs(self) -> i64 {
+        match self {
+            Self::VerifyEmail => 24 * 3600,
+            Self::ResetPassword => 3600,
+        }
+    }
+}
+
+fn key(hash: &str) -> Item {
+    Item::from([
+        (PARTITION_KEY.to_owned(), s(format!("TOKEN#{hash}"))),
+        (SORT_KEY.to_owned(), s("TOKEN")),
+    ])
+}
+
+/// A new token: the secret for the email link and the item to store.
+pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(String, Put)> {
+    let secret = random_token_secret();
+    let mut item = key(&hash_secret(&secret));
+    item.insert("purpose".into(), s(purpose.as_str()));
+    item.insert("user_id".into(), s(user_id));
+    item.insert(
+        TTL_ATTRIBUTE.into(),
+        n(clock::now_secs() + purpose.lifetime_secs()),
+    );
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()?;
+    Ok((secret, put))
+}
+
+/// The user a live token of this purpose belongs to (one consistent `GetItem`).
+pub async fn find(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    purpose: Purpose,
+    secret: &str,
+) -> anyhow::Result<Option<(String, String)>> {
+    if secret.is_empty() || secret.len() > 128 {
+        return Ok(None);
+    }
+    let hash = hash_secret(secret);
+    let output = dynamodb
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key(&hash)))
+        .consistent_read(true)
+        .send()
+        .await?;
+    let Some(item) = output.item() else {
+        return Ok(None);
+    };
+    // TTL deletes late (and never locally): expiry is checked here.
+    let live = get_s(item, "purpose") == Some(purpose.as_str())
+        && get_n::<i64>(item, TTL_ATTRIBUTE).is_some_and(|exp| exp > clock::now_secs());
+    Ok(live
+        .then(|| get_s(item, "user_id").map(|u| (u.to_owned(), hash)))
+        .flatten())
+}
+
+/// Deletes the token, conditional on it still existing: a second use of the same token, even
+/// racing the first, fails this condition and so the whole transaction.
+pub fn consume(table: &str, hash: &str) -> anyhow::Result<Delete> {
+    Ok(Delete::builder()
+        .table_name(table)
+        .set_key(Some(key(hash)))
+        .condition_expression("attribute_exists(PK) AND #exp > :now")
+        .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+        .expression_attribute_values(":now", AttributeValue::N(clock::now_secs().to_string()))
+        .build()?)
+}

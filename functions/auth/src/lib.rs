@@ -1,0 +1,30 @@
+//! The `auth` group: registration, email verification, login, refresh, logout and password
+//! reset. Every route is rate limited and fails closed when the counter store is down.
+
+mod email_tokens;
+mod emails;
+mod login;
+mod password_reset;
+mod register;
+mod session;
+mod verify;
+
+use axum::routing::post;
+use axum::Router;
+
+use shared::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/register/student", post(register::student))
+        .route(
+            "/api/v1/auth/register/instructor",
+            post(register::instructor),
+        )
+        .route("/api/v1/auth/verify", post(verify::verify_email))
+        .route("/api/v1/auth/login", post(login::login))
+        .route("/api/v1/auth/refresh", post(session::refresh))
+        .route("/api/v1/auth/logout", post(session::logout))
+        .route("/api/v1/auth/forgot-password", post(password_reset::forgot))
+        .route("/api/v1/auth/reset-password", post(password_reset::reset))
+}

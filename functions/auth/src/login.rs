@@ -1,0 +1,185 @@
+//! `POST /auth/login` with JSON or an OAuth2-style form. The username is an email address or a
+//! phone number. Unknown accounts cost the same argon2 work as known ones and get the same
+//! answer; the account's status is revealed only to someone who knows its password.
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use axum::extract::{Form, FromRequest, Request, State};
+use axum::http::header;
+use axum::response::Response;
+use serde::Deserialize;
+
+use shared::audit::{AuditEntry, Outcome};
+use shared::auth::{password_hash, AccountStatus};
+use shared::domain::{Email, PhoneNumber};
+use shared::http::json::{is_json_content_type, Json};
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::rate_limit::RuleName;
+use shared::store::transact::{transact, TransactError};
+use shared::store::users::{self, UserRecord};
+use shared::{metrics, ApiError, ApiResult, AppState};
+
+use crate::session::{new_session, token_response};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+/// The OAuth2 password-grant form; `grant_type`, `scope` and `client_id` are accepted and
+/// ignored, as OAuth2 client libraries send them.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    grant_type: Option<String>,
+}
+
+const BAD_CREDENTIALS: &str = "The username or password is incorrect.";
+
+async fn read_credentials(state: &AppState, request: Request) -> ApiResult<LoginRequest> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if is_json_content_type(Some(&content_type)) {
+        let Json(body) = Json::<LoginRequest>::from_request(request, state).await?;
+        return Ok(body);
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let Form(form) = Form::<LoginForm>::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status().as_u16() == 413 {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::validation("username", "username and password are required")
+                }
+            })?;
+        if form.grant_type.as_deref().is_some_and(|g| g != "password") {
+            return Err(ApiError::validation(
+                "grant_type",
+                "only the password grant is supported",
+            ));
+        }
+        return Ok(LoginRequest {
+            username: form.username,
+            password: form.password,
+        });
+    }
+    Err(ApiError::UnsupportedMediaType(
+        "Send application/json or application/x-www-form-urlencoded.".into(),
+    ))
+}
+
+/// The uniqueness key a username points at, if it is a well-formed email or phone number.
+fn claim_for(username: &str) -> Option<String> {
+    if username.contains('@') {
+        Email::parse(username)
+            .ok()
+            .map(|e| users::email_pk(e.as_str()))
+    } else {
+        PhoneNumber::parse(username)
+            .ok()
+            .map(|p| users::phone_pk(p.as_str()))
+    }
+}
+
+async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<UserRecord>> {
+    let Some(claim) = claim else { return Ok(None) };
+    let db = &state.aws.dynamodb;
+    let table = &state.config.table_name;
+    let Some(user_id) = users::find_user_id(db, table, claim).await? else {
+        return Ok(None);
+    };
+    Ok(users::get(db, table, &user_id).await?)
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    request: Request,
+) -> ApiResult<Response> {
+    let credentials = read_credentials(&state, request).await?;
+    state
+        .limiter
+        .check(&scope, RuleName::LoginIp, &ip.key(), false)
+        .await?;
+    let claim = claim_for(credentials.username.trim());
+    let account_key = claim
+        .clone()
+        .unwrap_or_else(|| credentials.username.trim().to_lowercase());
+    state
+        .limiter
+        .check(&scope, RuleName::LoginAccount, &account_key, false)
+        .await?;
+
+    let user = find_user(&state, claim).await?;
+    let password_ok = password_hash::verify(
+        credentials.password,
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
+    let table = &state.config.table_name;
+    let user = match user {
+        Some(user) if password_ok => user,
+        other => {
+            metrics::count("LoginsFailed");
+            AuditEntry {
+                actor: other.as_ref().map(|u| u.user_id.clone()),
+                action: "auth.login",
+                target: other.as_ref().map(|u| u.user_id.clone()),
+                ip: ip.key(),
+                outcome: Outcome::Failure,
+                detail: Some("bad credentials".into()),
+            }
+            .record(&state.aws.dynamodb, table)
+            .await;
+            return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()));
+        }
+    };
+    match user.status {
+        AccountStatus::Active => {}
+        AccountStatus::PendingVerification => {
+            return Err(ApiError::Forbidden(
+                "Verify your email address before signing in; the link is in your inbox.".into(),
+            ))
+        }
+        AccountStatus::Suspended => {
+            return Err(ApiError::Forbidden(
+                "This account is suspended. Contact support.".into(),
+            ))
+        }
+    }
+
+    let session = new_session(&user.user_id);
+    let audit = AuditEntry {
+        actor: Some(user.user_id.clone()),
+        action: "auth.login",
+        target: Some(user.user_id.clone()),
+        ip: ip.key(),
+        outcome: Outcome::Success,
+        detail: None,
+    };
+    let items = vec![
+        TransactWriteItem::builder()
+            .put(session.record.put(table)?)
+            .build(),
+        TransactWriteItem::builder().put(audit.put(table)?).build(),
+    ];
+    transact(&state.aws.dynamodb, items)
+        .await
+        .map_err(|err| match err {
+            TransactError::ConditionFailed(_) => {
+                ApiError::Internal(anyhow::anyhow!("session id collision"))
+            }
+            TransactError::Other(err) => ApiError::Internal(err),
+        })?;
+    scope.set_user_id(&user.user_id);
+    token_response(&state, &user, &session.record.session_id, &session.refresh).await
+}

@@ -1,0 +1,187 @@
+//! Forgotten passwords. `forgot-password` always answers 202 with the same body after the same
+//! minimum time, whether or not the account exists; `reset-password` consumes the token, sets
+//! the new hash and revokes every session in one transaction.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json as JsonResponse;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use shared::audit::{AuditEntry, Outcome};
+use shared::auth::{password_hash, AccountStatus};
+use shared::clock;
+use shared::domain::{Email, Password};
+use shared::http::json::Json;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::http::validation::Validator;
+use shared::rate_limit::RuleName;
+use shared::store::transact::{transact, TransactError};
+use shared::store::users;
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::email_tokens::{self, Purpose};
+use crate::emails;
+
+/// Every forgot-password answer takes at least this long, so the work done for a real account
+/// (token write, SMTP) does not show in the timing.
+const FORGOT_MIN_DURATION: Duration = Duration::from_millis(800);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotRequest {
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    token: String,
+    new_password: String,
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    Json(body): Json<ForgotRequest>,
+) -> ApiResult<(StatusCode, JsonResponse<Value>)> {
+    state
+        .limiter
+        .check(&scope, RuleName::ForgotIp, &ip.key(), false)
+        .await?;
+    let email = Email::parse(&body.email).map_err(|e| ApiError::validation("email", e.message))?;
+    let floor = tokio::time::sleep(FORGOT_MIN_DURATION);
+    // The per-account limit is enforced silently: a 429 here would confirm the account exists.
+    let within_limit = state
+        .limiter
+        .check(
+            &RequestScope::default(),
+            RuleName::ForgotAccount,
+            email.as_str(),
+            false,
+        )
+        .await
+        .is_ok();
+    if within_limit {
+        if let Err(err) = send_reset_link(&state, &ip, &email).await {
+            tracing::error!(error = %format!("{err:#}"), "password reset request failed");
+        }
+    }
+    floor.await;
+    Ok((
+        StatusCode::ACCEPTED,
+        JsonResponse(json!({
+            "message": "If an account exists for that address, we have sent it a link to reset the password."
+        })),
+    ))
+}
+
+async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyhow::Result<()> {
+    let db = &state.aws.dynamodb;
+    let table = &state.config.table_name;
+    let Some(user_id) = users::find_user_id(db, table, users::email_pk(email.as_str())).await?
+    else {
+        return Ok(());
+    };
+    let Some(user) = users::get(db, table, &user_id).await? else {
+        return Ok(());
+    };
+    if user.status == AccountStatus::Suspended {
+        return Ok(());
+    }
+    let (token, put) = email_tokens::issue(Purpose::ResetPassword, &user.user_id, table)?;
+    let audit = AuditEntry {
+        actor: Some(user.user_id.clone()),
+        action: "auth.password_reset_requested",
+        target: Some(user.user_id.clone()),
+        ip: ip.key(),
+        outcome: Outcome::Success,
+        detail: None,
+    };
+    transact(
+        db,
+        vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().put(audit.put(table)?).build(),
+        ],
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let message = emails::password_reset(
+        &state.config.public_url,
+        &user.email,
+        &user.first_name,
+        &token,
+    );
+    emails::deliver(state, message, "password_reset").await;
+    Ok(())
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::BadRequest("The reset link is invalid, used or expired.".into())
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    Json(body): Json<ResetRequest>,
+) -> ApiResult<JsonResponse<Value>> {
+    state
+        .limiter
+        .check(&scope, RuleName::ResetIp, &ip.key(), false)
+        .await?;
+    let mut v = Validator::default();
+    let password = v.field("new_password", Password::parse(&body.new_password));
+    v.finish()?;
+    let Some(password) = password else {
+        return Err(invalid_token());
+    };
+    let db = &state.aws.dynamodb;
+    let table = &state.config.table_name;
+    let (user_id, hash) = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim())
+        .await?
+        .ok_or_else(invalid_token)?;
+    let new_hash = password_hash::hash(password.expose().to_owned()).await?;
+
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(users::profile_key(&user_id)))
+        .update_expression(
+            "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
+        )
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":hash", AttributeValue::S(new_hash))
+        .expression_attribute_values(
+            ":now_ms",
+            AttributeValue::N(clock::now_millis().to_string()),
+        )
+        .expression_attribute_values(":now", AttributeValue::S(clock::now_rfc3339()))
+        .build()?;
+    let audit = AuditEntry {
+        actor: Some(user_id.clone()),
+        action: "auth.password_reset",
+        target: Some(user_id.clone()),
+        ip: ip.key(),
+        outcome: Outcome::Success,
+        detail: None,
+    };
+    let items = vec![
+        TransactWriteItem::builder()
+            .delete(email_tokens::consume(table, &hash)?)
+            .build(),
+        TransactWriteItem::builder().update(update).build(),
+        TransactWriteItem::builder().put(audit.put(table)?).build(),
+    ];
+    match transact(db, items).await {
+        Ok(()) => Ok(JsonResponse(json!({
+            "message": "Your password is changed and every session is signed out; sign in with the new password."
+        }))),
+        Err(TransactError::ConditionFailed(_)) => Err(invalid_token()),
+        Err(TransactError::Other(err)) => Err(ApiError::Internal(err)),
+    }
+}

@@ -1,0 +1,317 @@
+//! Registration of students and instructors. The body becomes domain values first (every field
+//! error in one 422); the account, its email and phone claims and its verification token are
+//! written in one transaction, so a taken email or phone can never leave half an account.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json as JsonResponse;
+use serde::{Deserialize, Serialize};
+
+use shared::audit::{AuditEntry, Outcome};
+use shared::auth::{password_hash, AccountStatus, Role};
+use shared::clock;
+use shared::domain::{
+    Coordinates, Email, LicenceNumber, Password, PersonName, PhoneNumber, Place, Province, Rands,
+    SaIdNumber, StreetAddress, VehicleDescription,
+};
+use shared::http::json::Json;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::http::validation::Validator;
+use shared::rate_limit::RuleName;
+use shared::store::transact::{transact, TransactError};
+use shared::store::users::{InstructorDetails, UserRecord};
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::email_tokens::{self, Purpose};
+use crate::emails;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudentRegistration {
+    email: String,
+    phone: String,
+    password: String,
+    first_name: String,
+    last_name: String,
+    id_number: String,
+    city: String,
+    suburb: String,
+    province: String,
+    pickup_address: String,
+    pickup_latitude: Option<f64>,
+    pickup_longitude: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstructorRegistration {
+    email: String,
+    phone: String,
+    password: String,
+    first_name: String,
+    last_name: String,
+    id_number: String,
+    licence_number: String,
+    vehicle: String,
+    city: String,
+    suburb: String,
+    province: String,
+    latitude: f64,
+    longitude: f64,
+    hourly_rate: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Registered {
+    user_id: String,
+    role: Role,
+    status: AccountStatus,
+    message: &'static str,
+}
+
+/// The fields both kinds of account share, parsed.
+struct Identity {
+    email: Email,
+    phone: PhoneNumber,
+    password: Password,
+    first_name: PersonName,
+    last_name: PersonName,
+    id_number: SaIdNumber,
+    city: Place,
+    suburb: Place,
+    province: Province,
+}
+
+struct IdentityInput<'a> {
+    email: &'a str,
+    phone: &'a str,
+    password: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    id_number: &'a str,
+    city: &'a str,
+    suburb: &'a str,
+    province: &'a str,
+}
+
+fn parse_identity(v: &mut Validator, input: IdentityInput<'_>) -> Option<Identity> {
+    let email = v.field("email", Email::parse(input.email));
+    let phone = v.field("phone", PhoneNumber::parse(input.phone));
+    let password = v.field("password", Password::parse(input.password));
+    let first_name = v.field("first_name", PersonName::parse(input.first_name));
+    let last_name = v.field("last_name", PersonName::parse(input.last_name));
+    let id_number = v.field("id_number", SaIdNumber::parse(input.id_number));
+    let city = v.field("city", Place::parse(input.city));
+    let suburb = v.field("suburb", Place::parse(input.suburb));
+    let province = v.field("province", Province::parse(input.province));
+    Some(Identity {
+        email: email?,
+        phone: phone?,
+        password: password?,
+        first_name: first_name?,
+        last_name: last_name?,
+        id_number: id_number?,
+        city: city?,
+        suburb: suburb?,
+        province: province?,
+    })
+}
+
+fn optional_coordinates(
+    v: &mut Validator,
+    lat: Option<f64>,
+    lng: Option<f64>,
+) -> Option<Option<Coordinates>> {
+    match (lat, lng) {
+        (None, None) => Some(None),
+        (Some(lat), Some(lng)) => v
+            .field("pickup_latitude", Coordinates::parse(lat, lng))
+            .map(Some),
+        _ => {
+            v.error(
+                "pickup_latitude",
+                "pickup_latitude and pickup_longitude go together",
+            );
+            None
+        }
+    }
+}
+
+async fn new_record(identity: &Identity, role: Role) -> ApiResult<UserRecord> {
+    let password_hash = password_hash::hash(identity.password.expose().to_owned()).await?;
+    let now = clock::now_rfc3339();
+    Ok(UserRecord {
+        user_id: uuid::Uuid::new_v4().to_string(),
+        role,
+        status: AccountStatus::PendingVerification,
+        email: identity.email.as_str().to_owned(),
+        phone: identity.phone.as_str().to_owned(),
+        password_hash,
+        first_name: identity.first_name.as_str().to_owned(),
+        last_name: identity.last_name.as_str().to_owned(),
+        id_number: identity.id_number.as_str().to_owned(),
+        city: identity.city.as_str().to_owned(),
+        suburb: identity.suburb.as_str().to_owned(),
+        province: identity.province.as_str().to_owned(),
+        pickup_address: None,
+        pickup_latitude: None,
+        pickup_longitude: None,
+        instructor: None,
+        created_at: now.clone(),
+        updated_at: now,
+        sessions_valid_after: 0,
+    })
+}
+
+pub async fn student(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    Json(body): Json<StudentRegistration>,
+) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
+    state
+        .limiter
+        .check(&scope, RuleName::RegisterIp, &ip.key(), false)
+        .await?;
+    let mut v = Validator::default();
+    let identity = parse_identity(
+        &mut v,
+        IdentityInput {
+            email: &body.email,
+            phone: &body.phone,
+            password: &body.password,
+            first_name: &body.first_name,
+            last_name: &body.last_name,
+            id_number: &body.id_number,
+            city: &body.city,
+            suburb: &body.suburb,
+            province: &body.province,
+        },
+    );
+    let pickup_address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
+    let pickup = optional_coordinates(&mut v, body.pickup_latitude, body.pickup_longitude);
+    v.finish()?;
+    let (Some(identity), Some(pickup_address), Some(pickup)) = (identity, pickup_address, pickup)
+    else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validator passed without values"
+        )));
+    };
+
+    let mut record = new_record(&identity, Role::Student).await?;
+    record.pickup_address = Some(pickup_address.as_str().to_owned());
+    record.pickup_latitude = pickup.map(|c| c.lat());
+    record.pickup_longitude = pickup.map(|c| c.lng());
+    create_account(&state, &ip, record).await
+}
+
+pub async fn instructor(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    Json(body): Json<InstructorRegistration>,
+) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
+    state
+        .limiter
+        .check(&scope, RuleName::RegisterIp, &ip.key(), false)
+        .await?;
+    let mut v = Validator::default();
+    let identity = parse_identity(
+        &mut v,
+        IdentityInput {
+            email: &body.email,
+            phone: &body.phone,
+            password: &body.password,
+            first_name: &body.first_name,
+            last_name: &body.last_name,
+            id_number: &body.id_number,
+            city: &body.city,
+            suburb: &body.suburb,
+            province: &body.province,
+        },
+    );
+    let licence = v.field("licence_number", LicenceNumber::parse(&body.licence_number));
+    let vehicle = v.field("vehicle", VehicleDescription::parse(&body.vehicle));
+    let location = v.field(
+        "latitude",
+        Coordinates::parse(body.latitude, body.longitude),
+    );
+    let rate = v.field("hourly_rate", Rands::parse_amount(body.hourly_rate));
+    v.finish()?;
+    let (Some(identity), Some(licence), Some(vehicle), Some(location), Some(rate)) =
+        (identity, licence, vehicle, location, rate)
+    else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validator passed without values"
+        )));
+    };
+
+    let mut record = new_record(&identity, Role::Instructor).await?;
+    record.instructor = Some(InstructorDetails {
+        licence_number: licence.as_str().to_owned(),
+        vehicle: vehicle.as_str().to_owned(),
+        latitude: location.lat(),
+        longitude: location.lng(),
+        hourly_rate_cents: rate.cents(),
+        verification: "PENDING".into(),
+    });
+    create_account(&state, &ip, record).await
+}
+
+fn put_item(put: Put) -> TransactWriteItem {
+    TransactWriteItem::builder().put(put).build()
+}
+
+/// One transaction: profile, email claim, phone claim, verification token, audit entry.
+async fn create_account(
+    state: &AppState,
+    ip: &ClientIp,
+    record: UserRecord,
+) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
+    let table = &state.config.table_name;
+    let (token, token_put) = email_tokens::issue(Purpose::VerifyEmail, &record.user_id, table)?;
+    let audit = AuditEntry {
+        actor: Some(record.user_id.clone()),
+        action: "account.registered",
+        target: Some(record.user_id.clone()),
+        ip: ip.key(),
+        outcome: Outcome::Success,
+        detail: Some(record.role.as_str().to_owned()),
+    };
+    let mut items: Vec<TransactWriteItem> = record
+        .registration_puts(table)?
+        .into_iter()
+        .map(put_item)
+        .collect();
+    items.push(put_item(token_put));
+    items.push(put_item(audit.put(table)?));
+
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        Err(TransactError::ConditionFailed(_)) => {
+            return Err(ApiError::Conflict(
+                "An account with this email address or phone number already exists.".into(),
+            ))
+        }
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    }
+
+    let email = emails::verification(
+        &state.config.public_url,
+        &record.email,
+        &record.first_name,
+        &token,
+    );
+    emails::deliver(state, email, "verification").await;
+
+    Ok((
+        StatusCode::CREATED,
+        JsonResponse(Registered {
+            user_id: record.user_id,
+            role: record.role,
+            status: record.status,
+            message: "Check your email for a link to verify your address.",
+        }),
+    ))
+}

@@ -1,0 +1,267 @@
+//! Issuing sessions (login and refresh share it), rotating refresh tokens, and logout.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json as JsonResponse;
+use serde::{Deserialize, Serialize};
+
+use shared::audit::{AuditEntry, Outcome};
+use shared::auth::access_token::{self, ACCESS_TOKEN_TTL_SECS};
+use shared::auth::cookies::{self, SessionCookies, REFRESH_COOKIE, REFRESH_TTL_SECS};
+use shared::auth::guard::{check_csrf, signing_keys};
+use shared::auth::refresh_token::RefreshToken;
+use shared::auth::{csrf, AccountStatus, AuthUser, Role};
+use shared::clock;
+use shared::http::json::{is_json_content_type, Json};
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::rate_limit::RuleName;
+use shared::store::sessions::{self, SessionRecord};
+use shared::store::users::UserRecord;
+use shared::{ApiError, ApiResult, AppState};
+
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: String,
+    refresh_expires_in: i64,
+    user_role: Role,
+    user_id: String,
+}
+
+/// A new session for `user`: the stored record plus the tokens to hand out.
+pub struct NewSession {
+    pub record: SessionRecord,
+    pub refresh: RefreshToken,
+}
+
+pub fn new_session(user_id: &str) -> NewSession {
+    let session_id = uuid::Uuid::new_v4().simple().to_string();
+    let refresh = RefreshToken::generate(user_id, &session_id, 0);
+    let now = clock::now_secs();
+    NewSession {
+        record: SessionRecord {
+            session_id,
+            user_id: user_id.to_owned(),
+            refresh_generation: 0,
+            refresh_hash: refresh.hash(),
+            created_at_ms: clock::now_millis(),
+            expires_at: now + REFRESH_TTL_SECS,
+            revoked: false,
+        },
+        refresh,
+    }
+}
+
+/// The 200 answer of login and refresh: tokens in the body (mobile) and cookies (web).
+pub async fn token_response(
+    state: &AppState,
+    user: &UserRecord,
+    session_id: &str,
+    refresh: &RefreshToken,
+) -> ApiResult<Response> {
+    let keys = signing_keys(state).await?;
+    let (access, _) = access_token::issue(
+        &keys,
+        &user.user_id,
+        user.role,
+        session_id,
+        clock::now_secs(),
+    )?;
+    let refresh_text = refresh.expose();
+    let csrf_token = csrf::issue(&keys, session_id);
+    let mut headers = HeaderMap::new();
+    cookies::set_session(
+        &mut headers,
+        &SessionCookies {
+            access_token: &access,
+            refresh_token: &refresh_text,
+            csrf_token: &csrf_token,
+        },
+        state.config.cookie_secure,
+    );
+    let body = TokenResponse {
+        access_token: access,
+        token_type: "bearer",
+        expires_in: ACCESS_TOKEN_TTL_SECS,
+        refresh_token: refresh_text,
+        refresh_expires_in: REFRESH_TTL_SECS,
+        user_role: user.role,
+        user_id: user.user_id.clone(),
+    };
+    Ok((headers, JsonResponse(body)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    refresh_token: Option<String>,
+}
+
+fn session_ended() -> ApiError {
+    ApiError::Unauthorized("The session has ended; sign in again.".into())
+}
+
+/// `POST /auth/refresh`: the refresh token from the body (mobile) or cookie (web, with CSRF).
+/// Each use rotates it; presenting a spent one revokes the whole session.
+pub async fn refresh(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    request: Request,
+) -> ApiResult<Response> {
+    let (parts, body) = request.into_parts();
+    let has_json_body = is_json_content_type(
+        parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let from_body = if has_json_body {
+        let Json(body) =
+            Json::<RefreshRequest>::from_request(Request::from_parts(parts.clone(), body), &state)
+                .await?;
+        body.refresh_token
+    } else {
+        None
+    };
+    let (text, via_cookie) = match from_body {
+        Some(text) => (text, false),
+        None => (
+            cookies::read(&parts.headers, REFRESH_COOKIE).ok_or_else(session_ended)?,
+            true,
+        ),
+    };
+    let presented = RefreshToken::parse(&text).ok_or_else(session_ended)?;
+    state
+        .limiter
+        .check(&scope, RuleName::Session, &presented.session_id, false)
+        .await?;
+    if via_cookie {
+        let keys = signing_keys(&state).await?;
+        check_csrf(&parts, &state, &keys, &presented.session_id)?;
+    }
+
+    let (user, session) = sessions::get_with_user(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        &presented.user_id,
+        &presented.session_id,
+    )
+    .await?;
+    let (Some(user), Some(session)) = (user, session) else {
+        return Err(session_ended());
+    };
+    let now = clock::now_secs();
+    if !session.is_live(now, user.sessions_valid_after) {
+        return Err(session_ended());
+    }
+    if user.status != AccountStatus::Active {
+        return Err(ApiError::Forbidden("This account is suspended.".into()));
+    }
+    if presented.generation < session.refresh_generation {
+        revoke_for_reuse(&state, &ip, &user, &session).await?;
+        return Err(session_ended());
+    }
+    if presented.generation != session.refresh_generation
+        || presented.hash() != session.refresh_hash
+    {
+        return Err(session_ended());
+    }
+
+    let next = RefreshToken::generate(
+        &user.user_id,
+        &session.session_id,
+        session.refresh_generation + 1,
+    );
+    let rotated = state
+        .aws
+        .dynamodb
+        .update_item()
+        .table_name(&state.config.table_name)
+        .set_key(Some(sessions::session_key(
+            &user.user_id,
+            &session.session_id,
+        )))
+        .update_expression("SET refresh_generation = :next, refresh_hash = :next_hash")
+        .condition_expression(
+            "refresh_generation = :current AND refresh_hash = :current_hash AND revoked = :no",
+        )
+        .expression_attribute_values(":next", AttributeValue::N(next.generation.to_string()))
+        .expression_attribute_values(":next_hash", AttributeValue::S(next.hash()))
+        .expression_attribute_values(
+            ":current",
+            AttributeValue::N(presented.generation.to_string()),
+        )
+        .expression_attribute_values(":current_hash", AttributeValue::S(presented.hash()))
+        .expression_attribute_values(":no", AttributeValue::Bool(false))
+        .send()
+        .await;
+    match rotated {
+        Ok(_) => token_response(&state, &user, &session.session_id, &next).await,
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            // Another request rotated this token first: two holders of one refresh token.
+            revoke_for_reuse(&state, &ip, &user, &session).await?;
+            Err(session_ended())
+        }
+        Err(err) => Err(ApiError::Internal(
+            anyhow::Error::new(err).context("Failed to rotate the refresh token"),
+        )),
+    }
+}
+
+async fn revoke_for_reuse(
+    state: &AppState,
+    ip: &ClientIp,
+    user: &UserRecord,
+    session: &SessionRecord,
+) -> ApiResult<()> {
+    sessions::revoke(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        &user.user_id,
+        &session.session_id,
+    )
+    .await?;
+    tracing::warn!(user_id = %user.user_id, session_id = %session.session_id, "refresh token reuse; session revoked");
+    AuditEntry {
+        actor: Some(user.user_id.clone()),
+        action: "session.refresh_reuse_revoked",
+        target: Some(session.session_id.clone()),
+        ip: ip.key(),
+        outcome: Outcome::Failure,
+        detail: None,
+    }
+    .record(&state.aws.dynamodb, &state.config.table_name)
+    .await;
+    Ok(())
+}
+
+/// `POST /auth/logout`: revokes this session at once and clears the cookies.
+pub async fn logout(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+) -> ApiResult<Response> {
+    state
+        .limiter
+        .check(&scope, RuleName::Session, &auth.session_id, false)
+        .await?;
+    sessions::revoke(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        auth.user_id(),
+        &auth.session_id,
+    )
+    .await?;
+    let mut headers = HeaderMap::new();
+    cookies::clear_session(&mut headers, state.config.cookie_secure);
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}

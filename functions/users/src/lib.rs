@@ -1,0 +1,17 @@
+//! The `users` group: the signed-in user's own account.
+
+mod me;
+mod password;
+mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use shared::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/users/me", get(me::get_me).patch(me::patch_me))
+        .route("/api/v1/users/me/password", post(password::change))
+        .route("/api/v1/users/me/dashboard", get(me::dashboard))
+}

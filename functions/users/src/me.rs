@@ -1,0 +1,225 @@
+//! `GET/PATCH /users/me` and the dashboard. The guard has already read the user, so reading
+//! costs no further round trip; a phone change moves the uniqueness claim in one transaction.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use axum::extract::State;
+use axum::Json as JsonResponse;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use shared::auth::{AuthUser, Role};
+use shared::clock;
+use shared::domain::{Coordinates, PersonName, PhoneNumber, Place, Province, StreetAddress};
+use shared::http::json::Json;
+use shared::http::request_context::RequestScope;
+use shared::http::validation::Validator;
+use shared::rate_limit::RuleName;
+use shared::store::attr::s;
+use shared::store::transact::{transact, TransactError};
+use shared::store::users::{self, UserRecord};
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::view::UserView;
+
+async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
+    state
+        .limiter
+        .check(scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .await
+}
+
+pub async fn get_me(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+) -> ApiResult<JsonResponse<UserView>> {
+    limit(&state, &scope, &auth).await?;
+    Ok(JsonResponse(UserView::from(&auth.user)))
+}
+
+/// Fields a user may change about themselves. Email changes are not offered (they would need a
+/// new verification); instructors' teaching details live under `/instructors/me`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    phone: Option<String>,
+    city: Option<String>,
+    suburb: Option<String>,
+    province: Option<String>,
+    pickup_address: Option<String>,
+    pickup_latitude: Option<f64>,
+    pickup_longitude: Option<f64>,
+}
+
+/// The attribute changes a patch makes, after parsing every field.
+fn parse_patch(
+    patch: ProfilePatch,
+    user: &UserRecord,
+) -> ApiResult<(Vec<(&'static str, AttributeValue)>, Option<String>)> {
+    let mut v = Validator::default();
+    let mut changes: Vec<(&'static str, AttributeValue)> = Vec::new();
+    let text_fields: [(
+        &'static str,
+        Option<String>,
+        fn(&str) -> Result<String, shared::domain::DomainError>,
+    ); 6] = [
+        ("first_name", patch.first_name, |x| {
+            PersonName::parse(x).map(|p| p.as_str().to_owned())
+        }),
+        ("last_name", patch.last_name, |x| {
+            PersonName::parse(x).map(|p| p.as_str().to_owned())
+        }),
+        ("city", patch.city, |x| {
+            Place::parse(x).map(|p| p.as_str().to_owned())
+        }),
+        ("suburb", patch.suburb, |x| {
+            Place::parse(x).map(|p| p.as_str().to_owned())
+        }),
+        ("province", patch.province, |x| {
+            Province::parse(x).map(|p| p.as_str().to_owned())
+        }),
+        ("pickup_address", patch.pickup_address, |x| {
+            StreetAddress::parse(x).map(|p| p.as_str().to_owned())
+        }),
+    ];
+    for (name, input, parse) in text_fields {
+        if let Some(Some(value)) = v.optional(name, input, |x| parse(&x)) {
+            changes.push((name, s(value)));
+        }
+    }
+    match (patch.pickup_latitude, patch.pickup_longitude) {
+        (None, None) => {}
+        (Some(lat), Some(lng)) => {
+            if let Some(c) = v.field("pickup_latitude", Coordinates::parse(lat, lng)) {
+                changes.push(("pickup_latitude", AttributeValue::N(c.lat().to_string())));
+                changes.push(("pickup_longitude", AttributeValue::N(c.lng().to_string())));
+            }
+        }
+        _ => v.error(
+            "pickup_latitude",
+            "pickup_latitude and pickup_longitude go together",
+        ),
+    }
+    let new_phone = v
+        .optional("phone", patch.phone, |x| PhoneNumber::parse(&x))
+        .flatten()
+        .map(|p| p.as_str().to_owned())
+        .filter(|p| *p != user.phone);
+    v.finish()?;
+    if user.role != Role::Student && changes.iter().any(|(name, _)| name.starts_with("pickup_")) {
+        return Err(ApiError::validation(
+            "pickup_address",
+            "only students have a pickup address",
+        ));
+    }
+    Ok((changes, new_phone))
+}
+
+pub async fn patch_me(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+    Json(patch): Json<ProfilePatch>,
+) -> ApiResult<JsonResponse<UserView>> {
+    limit(&state, &scope, &auth).await?;
+    let (changes, new_phone) = parse_patch(patch, &auth.user)?;
+    if changes.is_empty() && new_phone.is_none() {
+        return Ok(JsonResponse(UserView::from(&auth.user)));
+    }
+    let table = &state.config.table_name;
+    let mut names = HashMap::new();
+    let mut values = HashMap::new();
+    let mut sets = Vec::new();
+    let mut all = changes;
+    all.push(("updated_at", s(clock::now_rfc3339())));
+    if let Some(phone) = &new_phone {
+        all.push(("phone", s(phone)));
+    }
+    for (i, (name, value)) in all.into_iter().enumerate() {
+        names.insert(format!("#f{i}"), name.to_owned());
+        values.insert(format!(":v{i}"), value);
+        sets.push(format!("#f{i} = :v{i}"));
+    }
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(users::profile_key(auth.user_id())))
+        .update_expression(format!("SET {}", sets.join(", ")))
+        .condition_expression("attribute_exists(PK)")
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
+        .build()?;
+    let mut items = vec![TransactWriteItem::builder().update(update).build()];
+    if let Some(phone) = &new_phone {
+        let mut claim = users::unique_key(users::phone_pk(phone));
+        claim.insert("user_id".into(), s(auth.user_id()));
+        items.push(
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(table)
+                        .set_item(Some(claim))
+                        .condition_expression("attribute_not_exists(PK)")
+                        .build()?,
+                )
+                .build(),
+        );
+        items.push(
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(table)
+                        .set_key(Some(users::unique_key(users::phone_pk(&auth.user.phone))))
+                        .condition_expression("user_id = :me")
+                        .expression_attribute_values(":me", s(auth.user_id()))
+                        .build()?,
+                )
+                .build(),
+        );
+    }
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        Err(TransactError::ConditionFailed(_)) => {
+            return Err(ApiError::Conflict(
+                "That phone number belongs to another account.".into(),
+            ))
+        }
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    }
+    let updated = users::get(&state.aws.dynamodb, table, auth.user_id())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(JsonResponse(UserView::from(&updated)))
+}
+
+/// The dashboard as it stands before the marketplace: the account and what it still needs.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+) -> ApiResult<JsonResponse<Value>> {
+    limit(&state, &scope, &auth).await?;
+    let user = &auth.user;
+    let mut next_steps: Vec<&str> = Vec::new();
+    if let Some(instructor) = &user.instructor {
+        if instructor.verification != "VERIFIED" {
+            next_steps
+                .push("An admin will verify your instructor profile before students can find you.");
+        }
+    }
+    if user.role == Role::Student && user.pickup_latitude.is_none() {
+        next_steps.push("Add your pickup location so instructors nearby can find you.");
+    }
+    Ok(JsonResponse(json!({
+        "user_id": user.user_id,
+        "role": user.role,
+        "first_name": user.first_name,
+        "status": user.status,
+        "member_since": user.created_at,
+        "instructor_verification": user.instructor.as_ref().map(|i| i.verification.clone()),
+        "next_steps": next_steps,
+    })))
+}

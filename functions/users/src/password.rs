@@ -1,0 +1,84 @@
+//! `POST /users/me/password`: the current password proves it is the user; the new hash and
+//! the revocation of every session (this one included) are one write.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use shared::audit::{AuditEntry, Outcome};
+use shared::auth::{cookies, password_hash, AuthUser};
+use shared::clock;
+use shared::domain::Password;
+use shared::http::json::Json;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::http::validation::Validator;
+use shared::rate_limit::RuleName;
+use shared::store::transact::transact;
+use shared::store::users;
+use shared::{ApiError, ApiResult, AppState};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    auth: AuthUser,
+    Json(body): Json<PasswordChange>,
+) -> ApiResult<Response> {
+    state
+        .limiter
+        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .await?;
+    let mut v = Validator::default();
+    let new_password = v.field("new_password", Password::parse(&body.new_password));
+    v.finish()?;
+    let Some(new_password) = new_password else {
+        return Err(ApiError::validation("new_password", "is required"));
+    };
+    if !password_hash::verify(body.current_password, Some(auth.user.password_hash.clone())).await {
+        return Err(ApiError::validation("current_password", "is incorrect"));
+    }
+    let new_hash = password_hash::hash(new_password.expose().to_owned()).await?;
+    let table = &state.config.table_name;
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(users::profile_key(auth.user_id())))
+        .update_expression(
+            "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
+        )
+        .expression_attribute_values(":hash", AttributeValue::S(new_hash))
+        .expression_attribute_values(
+            ":now_ms",
+            AttributeValue::N(clock::now_millis().to_string()),
+        )
+        .expression_attribute_values(":now", AttributeValue::S(clock::now_rfc3339()))
+        .build()?;
+    let audit = AuditEntry {
+        actor: Some(auth.user_id().to_owned()),
+        action: "account.password_changed",
+        target: Some(auth.user_id().to_owned()),
+        ip: ip.key(),
+        outcome: Outcome::Success,
+        detail: None,
+    };
+    transact(
+        &state.aws.dynamodb,
+        vec![
+            TransactWriteItem::builder().update(update).build(),
+            TransactWriteItem::builder().put(audit.put(table)?).build(),
+        ],
+    )
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+    let mut headers = HeaderMap::new();
+    cookies::clear_session(&mut headers, state.config.cookie_secure);
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}

@@ -1,0 +1,92 @@
+//! What a user sees of their own account. The ID number is masked; the password hash never
+//! leaves the store.
+
+use serde::Serialize;
+
+use shared::auth::{AccountStatus, Role};
+use shared::store::users::UserRecord;
+
+#[derive(Debug, Serialize)]
+pub struct InstructorView {
+    licence_number: String,
+    vehicle: String,
+    latitude: f64,
+    longitude: f64,
+    hourly_rate: f64,
+    verification: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    user_id: String,
+    role: Role,
+    status: AccountStatus,
+    email: String,
+    phone: String,
+    first_name: String,
+    last_name: String,
+    id_number: String,
+    city: String,
+    suburb: String,
+    province: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pickup_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pickup_latitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pickup_longitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instructor: Option<InstructorView>,
+    created_at: String,
+    updated_at: String,
+}
+
+fn mask_id_number(id: &str) -> String {
+    let visible: String = id.chars().take(6).collect();
+    format!(
+        "{visible}{}",
+        "*".repeat(id.chars().count().saturating_sub(6))
+    )
+}
+
+impl From<&UserRecord> for UserView {
+    fn from(user: &UserRecord) -> Self {
+        Self {
+            user_id: user.user_id.clone(),
+            role: user.role,
+            status: user.status,
+            email: user.email.clone(),
+            phone: user.phone.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            id_number: mask_id_number(&user.id_number),
+            city: user.city.clone(),
+            suburb: user.suburb.clone(),
+            province: user.province.clone(),
+            pickup_address: user.pickup_address.clone(),
+            pickup_latitude: user.pickup_latitude,
+            pickup_longitude: user.pickup_longitude,
+            instructor: user.instructor.as_ref().map(|i| InstructorView {
+                licence_number: i.licence_number.clone(),
+                vehicle: i.vehicle.clone(),
+                latitude: i.latitude,
+                longitude: i.longitude,
+                hourly_rate: i.hourly_rate_cents as f64 / 100.0,
+                verification: i.verification.clone(),
+            }),
+            created_at: user.created_at.clone(),
+            updated_at: user.updated_at.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_show_only_the_birth_date() {
+        assert_eq!(mask_id_number("8001015009087"), "800101*******");
+        assert_eq!(mask_id_number(""), "");
+    }
+}

@@ -1,0 +1,13 @@
+//! Authentication: access tokens, refresh tokens, password hashes, cookies, CSRF and the guard
+//! every protected route uses.
+
+pub mod access_token;
+pub mod cookies;
+pub mod csrf;
+pub mod guard;
+pub mod password_hash;
+pub mod refresh_token;
+pub mod role;
+
+pub use guard::AuthUser;
+pub use role::{AccountStatus, Role};

@@ -1,0 +1,47 @@
+//! Collects every field error of a request body so the client sees them all in one 422.
+
+use crate::domain::DomainError;
+use crate::error::{ApiError, FieldError};
+
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    /// The parsed value, or `None` with the error recorded against `field`.
+    pub fn field<T>(&mut self, field: &str, result: Result<T, DomainError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.errors.push(FieldError::new(field, err.message));
+                None
+            }
+        }
+    }
+
+    /// Like [`field`](Self::field) for an optional input: absent stays `Some(None)`.
+    pub fn optional<I, T>(
+        &mut self,
+        field: &str,
+        input: Option<I>,
+        parse: impl FnOnce(I) -> Result<T, DomainError>,
+    ) -> Option<Option<T>> {
+        match input {
+            None => Some(None),
+            Some(input) => self.field(field, parse(input)).map(Some),
+        }
+    }
+
+    pub fn error(&mut self, field: &str, message: &str) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Rate limits on DynamoDB counters: one conditional update per rule check, exact under
+//! concurrency, with the IETF `RateLimit`/`RateLimit-Policy` headers and the `X-RateLimit-*`
+//! ones the existing clients read.
+
+mod engine;
+mod headers;
+mod rules;
+mod window;
+
+pub use engine::RateLimiter;
+pub use headers::RateLimitSnapshot;
+pub use rules::{FailMode, RateLimitRule, RateLimits, RuleName};
+pub use window::Window;

@@ -1,0 +1,7 @@
+//! DynamoDB access for the aggregates more than one function group uses. Each module owns its
+//! keys and item layout (see docs/data-model.md); every call in here is one round trip.
+
+pub mod attr;
+pub mod sessions;
+pub mod transact;
+pub mod users;

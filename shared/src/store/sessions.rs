@@ -1,0 +1,147 @@
+//! Sessions: `PK = USER#<user>`, `SK = SESSION#<session>`, expiring by `expires_at`. A session
+//! holds the hash and generation of its current refresh token.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put};
+
+use super::attr::{get_bool, get_n, get_s, n, req_n, req_s, s, Item};
+use super::users::{self, UserRecord};
+use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub session_id: String,
+    pub user_id: String,
+    pub refresh_generation: u64,
+    pub refresh_hash: String,
+    /// Epoch milliseconds, compared with the user's `sessions_valid_after`.
+    pub created_at_ms: i64,
+    pub expires_at: i64,
+    pub revoked: bool,
+}
+
+pub fn session_key(user_id: &str, session_id: &str) -> Item {
+    Item::from([
+        (PARTITION_KEY.to_owned(), s(users::user_pk(user_id))),
+        (SORT_KEY.to_owned(), s(format!("SESSION#{session_id}"))),
+    ])
+}
+
+impl SessionRecord {
+    /// Usable at `now` (epoch seconds) for a user whose sessions created up to `valid_after_ms`
+    /// were revoked.
+    pub fn is_live(&self, now: i64, valid_after_ms: i64) -> bool {
+        !self.revoked && self.expires_at > now && self.created_at_ms > valid_after_ms
+    }
+
+    pub fn put(&self, table: &str) -> anyhow::Result<Put> {
+        let mut item = session_key(&self.user_id, &self.session_id);
+        for (name, value) in [
+            ("session_id", s(&self.session_id)),
+            ("user_id", s(&self.user_id)),
+            ("refresh_generation", n(self.refresh_generation)),
+            ("refresh_hash", s(&self.refresh_hash)),
+            ("created_at_ms", n(self.created_at_ms)),
+            (TTL_ATTRIBUTE, n(self.expires_at)),
+            ("revoked", AttributeValue::Bool(self.revoked)),
+        ] {
+            item.insert(name.to_owned(), value);
+        }
+        Ok(Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()?)
+    }
+}
+
+impl TryFrom<&Item> for SessionRecord {
+    type Error = anyhow::Error;
+
+    fn try_from(item: &Item) -> anyhow::Result<Self> {
+        Ok(Self {
+            session_id: req_s(item, "session_id")?,
+            user_id: req_s(item, "user_id")?,
+            refresh_generation: req_n(item, "refresh_generation")?,
+            refresh_hash: req_s(item, "refresh_hash")?,
+            created_at_ms: req_n(item, "created_at_ms")?,
+            expires_at: get_n(item, TTL_ATTRIBUTE).unwrap_or(0),
+            revoked: get_bool(item, "revoked").unwrap_or(false),
+        })
+    }
+}
+
+/// The user and one of their sessions in a single `BatchGetItem`.
+pub async fn get_with_user(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    user_id: &str,
+    session_id: &str,
+) -> anyhow::Result<(Option<UserRecord>, Option<SessionRecord>)> {
+    let keys = KeysAndAttributes::builder()
+        .keys(users::profile_key(user_id))
+        .keys(session_key(user_id, session_id))
+        .consistent_read(true)
+        .build()?;
+    let mut request = Some(keys);
+    let mut items: Vec<Item> = Vec::with_capacity(2);
+    // Unprocessed keys are rare (throttling); retry them a couple of times.
+    for _ in 0..3 {
+        let Some(keys) = request.take() else { break };
+        let output = dynamodb
+            .batch_get_item()
+            .request_items(table, keys)
+            .send()
+            .await
+            .context("Failed to read the session")?;
+        if let Some(found) = output.responses().and_then(|r| r.get(table)) {
+            items.extend(found.iter().cloned());
+        }
+        request = output
+            .unprocessed_keys()
+            .and_then(|u| u.get(table))
+            .filter(|k| !k.keys().is_empty())
+            .cloned();
+    }
+    let mut user = None;
+    let mut session = None;
+    for item in &items {
+        match get_s(item, SORT_KEY) {
+            Some(users::PROFILE_SK) => user = Some(UserRecord::try_from(item)?),
+            Some(sk) if sk.starts_with("SESSION#") => {
+                session = Some(SessionRecord::try_from(item)?)
+            }
+            _ => {}
+        }
+    }
+    Ok((user, session))
+}
+
+/// Marks one session revoked (logout, refresh-token reuse). One `UpdateItem`.
+pub async fn revoke(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    user_id: &str,
+    session_id: &str,
+) -> anyhow::Result<()> {
+    dynamodb
+        .update_item()
+        .table_name(table)
+        .set_key(Some(session_key(user_id, session_id)))
+        .update_expression("SET revoked = :yes")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":yes", AttributeValue::Bool(true))
+        .send()
+        .await
+        .map(|_| ())
+        .or_else(|err| {
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception())
+            {
+                Ok(())
+            } else {
+                Err(anyhow::Error::new(err).context("Failed to revoke the session"))
+            }
+        })
+}

@@ -1,0 +1,250 @@
+//! Users. Item layout (one table, see docs/data-model.md):
+//!
+//! | item                 | PK               | SK        | GSI1PK          | GSI1SK             |
+//! |----------------------|------------------|-----------|-----------------|--------------------|
+//! | profile              | `USER#<id>`      | `PROFILE` | `USERS#<ROLE>`  | `<created>#<id>`   |
+//! | email uniqueness     | `EMAIL#<email>`  | `UNIQUE`  |                 |                    |
+//! | phone uniqueness     | `PHONE#<e164>`   | `UNIQUE`  |                 |                    |
+//!
+//! The uniqueness items are written in the same transaction as the profile, conditional on not
+//! existing, so two registrations with one email cannot both succeed.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{AttributeValue, Put};
+
+use super::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
+use crate::auth::{AccountStatus, Role};
+use crate::schema::{GSI1, PARTITION_KEY, SORT_KEY};
+
+pub const PROFILE_SK: &str = "PROFILE";
+pub const UNIQUE_SK: &str = "UNIQUE";
+
+pub fn user_pk(user_id: &str) -> String {
+    format!("USER#{user_id}")
+}
+
+pub fn email_pk(email: &str) -> String {
+    format!("EMAIL#{email}")
+}
+
+pub fn phone_pk(phone: &str) -> String {
+    format!("PHONE#{phone}")
+}
+
+pub fn profile_key(user_id: &str) -> Item {
+    Item::from([
+        (PARTITION_KEY.to_owned(), s(user_pk(user_id))),
+        (SORT_KEY.to_owned(), s(PROFILE_SK)),
+    ])
+}
+
+pub fn unique_key(pk: String) -> Item {
+    Item::from([
+        (PARTITION_KEY.to_owned(), s(pk)),
+        (SORT_KEY.to_owned(), s(UNIQUE_SK)),
+    ])
+}
+
+/// What an instructor adds to a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstructorDetails {
+    pub licence_number: String,
+    pub vehicle: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub hourly_rate_cents: i64,
+    /// PENDING until an admin verifies (or rejects) the instructor.
+    pub verification: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    pub user_id: String,
+    pub role: Role,
+    pub status: AccountStatus,
+    pub email: String,
+    pub phone: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub id_number: String,
+    pub city: String,
+    pub suburb: String,
+    pub province: String,
+    pub pickup_address: Option<String>,
+    pub pickup_latitude: Option<f64>,
+    pub pickup_longitude: Option<f64>,
+    pub instructor: Option<InstructorDetails>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Sessions created up to this epoch millisecond are revoked (logout everywhere, password
+    /// change or reset, suspension): one attribute instead of touching every session.
+    pub sessions_valid_after: i64,
+}
+
+impl UserRecord {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    pub fn to_item(&self) -> Item {
+        let mut item = profile_key(&self.user_id);
+        let fields = [
+            ("user_id", s(&self.user_id)),
+            ("role", s(self.role.as_str())),
+            ("status", s(self.status.as_str())),
+            ("email", s(&self.email)),
+            ("phone", s(&self.phone)),
+            ("password_hash", s(&self.password_hash)),
+            ("first_name", s(&self.first_name)),
+            ("last_name", s(&self.last_name)),
+            ("id_number", s(&self.id_number)),
+            ("city", s(&self.city)),
+            ("suburb", s(&self.suburb)),
+            ("province", s(&self.province)),
+            ("created_at", s(&self.created_at)),
+            ("updated_at", s(&self.updated_at)),
+            ("sessions_valid_after", n(self.sessions_valid_after)),
+            (
+                GSI1.partition_key,
+                s(format!("USERS#{}", self.role.as_str())),
+            ),
+            (
+                GSI1.sort_key,
+                s(format!("{}#{}", self.created_at, self.user_id)),
+            ),
+        ];
+        for (name, value) in fields {
+            item.insert(name.to_owned(), value);
+        }
+        put_opt(
+            &mut item,
+            "pickup_address",
+            self.pickup_address.as_ref().map(s),
+        );
+        put_opt(&mut item, "pickup_latitude", self.pickup_latitude.map(n));
+        put_opt(&mut item, "pickup_longitude", self.pickup_longitude.map(n));
+        if let Some(instructor) = &self.instructor {
+            let fields = [
+                ("licence_number", s(&instructor.licence_number)),
+                ("vehicle", s(&instructor.vehicle)),
+                ("latitude", n(instructor.latitude)),
+                ("longitude", n(instructor.longitude)),
+                ("hourly_rate_cents", n(instructor.hourly_rate_cents)),
+                ("verification", s(&instructor.verification)),
+            ];
+            for (name, value) in fields {
+                item.insert(name.to_owned(), value);
+            }
+        }
+        item
+    }
+
+    /// The profile put plus the email and phone claims, each conditional on not existing.
+    pub fn registration_puts(&self, table: &str) -> anyhow::Result<Vec<Put>> {
+        let claim = |pk: String| -> anyhow::Result<Put> {
+            let mut item = unique_key(pk);
+            item.insert("user_id".into(), s(&self.user_id));
+            Ok(Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()?)
+        };
+        Ok(vec![
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(self.to_item()))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()?,
+            claim(email_pk(&self.email))?,
+            claim(phone_pk(&self.phone))?,
+        ])
+    }
+}
+
+impl TryFrom<&Item> for UserRecord {
+    type Error = anyhow::Error;
+
+    fn try_from(item: &Item) -> anyhow::Result<Self> {
+        let role = get_s(item, "role")
+            .and_then(Role::parse)
+            .context("user item has no valid role")?;
+        let status = get_s(item, "status")
+            .and_then(AccountStatus::parse)
+            .context("user item has no valid status")?;
+        let instructor = match role {
+            Role::Instructor => Some(InstructorDetails {
+                licence_number: req_s(item, "licence_number")?,
+                vehicle: req_s(item, "vehicle")?,
+                latitude: attr::req_n(item, "latitude")?,
+                longitude: attr::req_n(item, "longitude")?,
+                hourly_rate_cents: attr::req_n(item, "hourly_rate_cents")?,
+                verification: req_s(item, "verification")?,
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            user_id: req_s(item, "user_id")?,
+            role,
+            status,
+            email: req_s(item, "email")?,
+            phone: req_s(item, "phone")?,
+            password_hash: req_s(item, "password_hash")?,
+            first_name: req_s(item, "first_name")?,
+            last_name: req_s(item, "last_name")?,
+            id_number: get_s(item, "id_number").unwrap_or_default().to_owned(),
+            city: get_s(item, "city").unwrap_or_default().to_owned(),
+            suburb: get_s(item, "suburb").unwrap_or_default().to_owned(),
+            province: get_s(item, "province").unwrap_or_default().to_owned(),
+            pickup_address: get_s(item, "pickup_address").map(str::to_owned),
+            pickup_latitude: get_n(item, "pickup_latitude"),
+            pickup_longitude: get_n(item, "pickup_longitude"),
+            instructor,
+            created_at: req_s(item, "created_at")?,
+            updated_at: req_s(item, "updated_at")?,
+            sessions_valid_after: get_n(item, "sessions_valid_after").unwrap_or(0),
+        })
+    }
+}
+
+/// The user id behind an email or phone claim (one `GetItem`).
+pub async fn find_user_id(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    claim_pk: String,
+) -> anyhow::Result<Option<String>> {
+    let output = dynamodb
+        .get_item()
+        .table_name(table)
+        .set_key(Some(unique_key(claim_pk)))
+        .send()
+        .await
+        .context("Failed to read an email/phone claim")?;
+    Ok(output
+        .item()
+        .and_then(|item| get_s(item, "user_id"))
+        .map(str::to_owned))
+}
+
+/// One user profile (one `GetItem`, strongly consistent so a just-written status counts).
+pub async fn get(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    user_id: &str,
+) -> anyhow::Result<Option<UserRecord>> {
+    let output = dynamodb
+        .get_item()
+        .table_name(table)
+        .set_key(Some(profile_key(user_id)))
+        .consistent_read(true)
+        .send()
+        .await
+        .context("Failed to read a user")?;
+    output.item().map(UserRecord::try_from).transpose()
+}
+
+/// `USER#<id>` as a key attribute value, for conditions on other items.
+pub fn user_pk_value(user_id: &str) -> AttributeValue {
+    s(user_pk(user_id))
+}
