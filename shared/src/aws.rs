@@ -1,6 +1,8 @@
 //! AWS SDK clients, built once per cold start with timeouts and a retry policy that together stay
 //! well below the Lambda timeout.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -14,16 +16,51 @@ pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub kms: aws_sdk_kms::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
+    /// DynamoDB operations started by this instance (round trips, retries not counted).
+    pub dynamodb_calls: CallCounter,
 }
 
 impl AwsClients {
     pub async fn connect(config: &Config) -> Self {
         let sdk = sdk_config(config).await;
+        let dynamodb_calls = CallCounter::default();
+        let dynamodb_config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(dynamodb_calls.clone())
+            .build();
         Self {
-            dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb_config),
             kms: aws_sdk_kms::Client::new(&sdk),
             secrets: aws_sdk_secretsmanager::Client::new(&sdk),
+            dynamodb_calls,
         }
+    }
+}
+
+/// Counts operations (one per `send()`), so tests and benchmarks can check that a route's
+/// round trips do not grow with the data.
+#[derive(Clone, Debug, Default)]
+pub struct CallCounter(Arc<AtomicU64>);
+
+impl CallCounter {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<
+            '_,
+        >,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 

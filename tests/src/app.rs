@@ -19,13 +19,22 @@ pub struct TestApp {
     pub vars: BTreeMap<String, String>,
     /// Set when the test asked for a moto server of its own (to stop it mid-test).
     pub own_moto: Option<LocalService>,
+    /// Where the SMTP server keeps the messages this app sends.
+    pub mail_dir: std::path::PathBuf,
 }
 
 #[derive(Default)]
 pub struct Options {
     pub own_moto: bool,
     pub extra_vars: Vec<(String, String)>,
+    /// `RATE_LIMITS` for this app; by default every limit is high enough that tests which are
+    /// not about rate limits never meet one (each app has its own table, so its own counters).
+    pub rate_limits: Option<String>,
 }
+
+const GENEROUS_LIMITS: &str = "register_ip=10000/1h,verify_ip=10000/1h,login_ip=10000/1m,\
+    login_account=10000/1h,session=10000/1h,forgot_ip=10000/1h,forgot_account=10000/1h,\
+    reset_ip=10000/1h,user=10000/1h,public_ip=10000/1m,booking_create=10000/1h";
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
@@ -54,6 +63,14 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     };
     let mut vars = environment::function_vars(&endpoints, &ResourceNames::with_prefix(&prefix));
     vars.insert("DEPENDENCY_TIMEOUT_MS".into(), "1500".into());
+    vars.insert(
+        "RATE_LIMITS".into(),
+        options
+            .rate_limits
+            .clone()
+            .unwrap_or_else(|| GENEROUS_LIMITS.to_owned()),
+    );
+    vars.insert("COOKIE_SECURE".into(), "false".into());
     for (key, value) in options.extra_vars {
         vars.insert(key, value);
     }
@@ -81,6 +98,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         state,
         vars,
         own_moto,
+        mail_dir: services.mail_dir.clone(),
     }
 }
 
@@ -95,5 +113,28 @@ impl TestApp {
             .send()
             .await
             .expect("send the request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("send the request")
+    }
+
+    pub async fn get_bearer(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("send the request")
+    }
+
+    /// DynamoDB operations this app has made so far.
+    pub fn dynamodb_calls(&self) -> u64 {
+        self.state.aws.dynamodb_calls.count()
     }
 }

@@ -1,7 +1,9 @@
 //! Test support for the black-box tests in `tests/tests`: the shared local stack, an app per test
 //! on a free port, the Lambda Runtime API emulator and the `events/` fixtures.
 
+pub mod accounts;
 pub mod app;
 pub mod events;
+pub mod mail;
 pub mod runtime_api;
 pub mod services;

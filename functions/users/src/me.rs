@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 
 use shared::auth::{AuthUser, Role};
 use shared::clock;
-use shared::domain::{Coordinates, PersonName, PhoneNumber, Place, Province, StreetAddress};
+use shared::domain::{
+    Coordinates, DomainError, PersonName, PhoneNumber, Place, Province, StreetAddress,
+};
 use shared::http::json::Json;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
@@ -55,18 +57,19 @@ pub struct ProfilePatch {
     pickup_longitude: Option<f64>,
 }
 
+/// One text field's parser: the domain type's canonical string.
+type TextParser = fn(&str) -> Result<String, DomainError>;
+
 /// The attribute changes a patch makes, after parsing every field.
-fn parse_patch(
-    patch: ProfilePatch,
-    user: &UserRecord,
-) -> ApiResult<(Vec<(&'static str, AttributeValue)>, Option<String>)> {
+struct ParsedPatch {
+    changes: Vec<(&'static str, AttributeValue)>,
+    new_phone: Option<String>,
+}
+
+fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ParsedPatch> {
     let mut v = Validator::default();
     let mut changes: Vec<(&'static str, AttributeValue)> = Vec::new();
-    let text_fields: [(
-        &'static str,
-        Option<String>,
-        fn(&str) -> Result<String, shared::domain::DomainError>,
-    ); 6] = [
+    let text_fields: [(&'static str, Option<String>, TextParser); 6] = [
         ("first_name", patch.first_name, |x| {
             PersonName::parse(x).map(|p| p.as_str().to_owned())
         }),
@@ -116,7 +119,7 @@ fn parse_patch(
             "only students have a pickup address",
         ));
     }
-    Ok((changes, new_phone))
+    Ok(ParsedPatch { changes, new_phone })
 }
 
 pub async fn patch_me(
@@ -126,7 +129,7 @@ pub async fn patch_me(
     Json(patch): Json<ProfilePatch>,
 ) -> ApiResult<JsonResponse<UserView>> {
     limit(&state, &scope, &auth).await?;
-    let (changes, new_phone) = parse_patch(patch, &auth.user)?;
+    let ParsedPatch { changes, new_phone } = parse_patch(patch, &auth.user)?;
     if changes.is_empty() && new_phone.is_none() {
         return Ok(JsonResponse(UserView::from(&auth.user)));
     }

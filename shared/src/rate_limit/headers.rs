@@ -107,6 +107,6 @@ mod tests {
         let tight = snapshot(4, false);
         let loose = snapshot(1, false);
         assert_eq!(loose.clone().more_restrictive(tight.clone()), tight);
-        assert_eq!(tight.more_restrictive(snapshot(5, true)).limited, true);
+        assert!(tight.more_restrictive(snapshot(5, true)).limited);
     }
 }

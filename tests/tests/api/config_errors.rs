@@ -56,3 +56,24 @@ async fn production_refuses_verbose_errors_at_start() {
     assert!(!output.status.success());
     assert!(stderr.contains("VERBOSE_ERRORS"), "stderr was {stderr:?}");
 }
+
+#[tokio::test]
+async fn an_authenticating_function_whose_signing_secret_is_missing_stops_at_cold_start() {
+    let app = spawn_app().await;
+    let mut vars = app.vars.clone();
+    vars.insert("JWT_SECRET_ID".into(), "drive-alive/no-such-secret".into());
+    let output = tokio::process::Command::new(function_binary("auth"))
+        .env_clear()
+        .envs(&vars)
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("run the function binary");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("signing keys") && stderr.contains("drive-alive/no-such-secret"),
+        "stderr was {stderr:?}"
+    );
+}

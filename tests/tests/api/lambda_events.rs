@@ -8,6 +8,8 @@ use tower::ServiceExt;
 fn routes_for(function: &str) -> axum::Router<shared::AppState> {
     match function {
         "health" => health::routes(),
+        "auth" => auth::routes(),
+        "users" => users::routes(),
         other => panic!("events/manifest.json names an unknown function {other:?}"),
     }
 }

@@ -55,3 +55,32 @@ async fn health_binary_answers_v1_and_v2_events_through_the_runtime_api() {
     }
     function.stop().await;
 }
+
+#[tokio::test]
+async fn every_function_binary_answers_its_events_through_the_runtime_api() {
+    let app = spawn_app().await;
+    for function_name in ["auth", "users"] {
+        let function = FunctionProcess::start(function_name, &app.vars).await;
+        for case in events::manifest()
+            .into_iter()
+            .filter(|c| c.function == function_name)
+        {
+            let outcome = function.invoke(&events::read_event(&case.file)).await;
+            let Outcome::Response(response) = outcome else {
+                panic!("{}: {outcome:?}", case.file);
+            };
+            assert_eq!(
+                response["statusCode"], case.status,
+                "{}: {response}",
+                case.file
+            );
+            assert_eq!(
+                header(&response, "x-content-type-options"),
+                Some("nosniff"),
+                "{}",
+                case.file
+            );
+        }
+        function.stop().await;
+    }
+}

@@ -1,5 +1,10 @@
+mod auth_journey;
+mod auth_limits;
+mod auth_tokens;
+mod auth_validation;
 mod config_errors;
 mod health;
 mod http_rules;
 mod lambda_events;
 mod lambda_runtime;
+mod round_trips;

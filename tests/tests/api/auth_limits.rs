@@ -1,0 +1,128 @@
+//! Rate limits and races on the authentication routes, through real concurrent requests.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::future::join_all;
+use integration_tests::accounts::student_body;
+use integration_tests::app::{spawn_app, spawn_app_with, Options};
+
+/// Sleeps until just after a multiple of `window` seconds, so a burst lands in one window.
+async fn start_of_window(window: u64) {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock");
+    let into = now.as_millis() as u64 % (window * 1000);
+    tokio::time::sleep(Duration::from_millis(window * 1000 - into + 50)).await;
+}
+
+#[tokio::test]
+async fn twenty_concurrent_bad_logins_from_one_ip_get_exactly_five_401s_and_fifteen_429s() {
+    let app = spawn_app_with(Options {
+        rate_limits: Some("login_ip=5/4s,register_ip=100/1h,verify_ip=100/1h".into()),
+        ..Options::default()
+    })
+    .await;
+    let user = app.verified_student().await;
+
+    start_of_window(4).await;
+    let responses = join_all((0..20).map(|_| app.post_login(&user.email, "Wrong#Password1"))).await;
+
+    let unauthorized = responses.iter().filter(|r| r.status() == 401).count();
+    let limited: Vec<_> = responses.iter().filter(|r| r.status() == 429).collect();
+    assert_eq!(
+        unauthorized,
+        5,
+        "statuses: {:?}",
+        responses.iter().map(|r| r.status()).collect::<Vec<_>>()
+    );
+    assert_eq!(limited.len(), 15);
+    for response in &limited {
+        let headers = response.headers();
+        for name in [
+            "retry-after",
+            "ratelimit",
+            "ratelimit-policy",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+        ] {
+            assert!(headers.contains_key(name), "429 without {name}");
+        }
+        assert_eq!(headers["x-ratelimit-limit"], "5");
+        assert_eq!(headers["x-ratelimit-remaining"], "0");
+        assert_eq!(headers["ratelimit-policy"], "\"login_ip\";q=5;w=4");
+    }
+
+    // After the window, the right password works again.
+    start_of_window(4).await;
+    let login = app.post_login(&user.email, &user.password).await;
+    assert_eq!(login.status(), 200);
+    assert!(
+        login.headers().contains_key("ratelimit"),
+        "successful limited routes carry the headers"
+    );
+}
+
+#[tokio::test]
+async fn ten_concurrent_registrations_with_one_email_create_exactly_one_account() {
+    let app = spawn_app().await;
+    let email = integration_tests::accounts::unique_email();
+    let bodies: Vec<_> = (0..10)
+        .map(|_| {
+            let mut body = student_body();
+            body["email"] = email.clone().into();
+            body
+        })
+        .collect();
+
+    let responses = join_all(bodies.iter().map(|b| app.register("student", b))).await;
+
+    let created = responses.iter().filter(|r| r.status() == 201).count();
+    let conflicts = responses.iter().filter(|r| r.status() == 409).count();
+    assert_eq!((created, conflicts), (1, 9));
+}
+
+#[tokio::test]
+async fn a_reused_phone_number_is_a_conflict_too() {
+    let app = spawn_app().await;
+    let first = student_body();
+    let mut second = student_body();
+    second["phone"] = first["phone"].clone();
+    assert_eq!(app.register("student", &first).await.status(), 201);
+    assert_eq!(app.register("student", &second).await.status(), 409);
+}
+
+#[tokio::test]
+async fn the_fourth_registration_from_one_ip_in_an_hour_is_limited() {
+    let app = spawn_app_with(Options {
+        rate_limits: Some("register_ip=3/1h".into()),
+        ..Options::default()
+    })
+    .await;
+    for attempt in 1..=3 {
+        assert_eq!(
+            app.register("student", &student_body()).await.status(),
+            201,
+            "attempt {attempt}"
+        );
+    }
+    let fourth = app.register("student", &student_body()).await;
+    assert_eq!(fourth.status(), 429);
+    assert!(fourth.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn auth_routes_fail_closed_when_the_counter_store_is_down() {
+    let mut app = spawn_app_with(Options {
+        own_moto: true,
+        ..Options::default()
+    })
+    .await;
+    app.own_moto.as_mut().expect("own moto").stop();
+    let response = app
+        .post_login("someone@example.co.za", "Kettle#Sunrise42")
+        .await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+}
