@@ -5,6 +5,7 @@ pub mod cors;
 pub mod json;
 pub mod pipeline;
 pub mod problem;
+pub mod query;
 pub mod request_context;
 pub mod security_headers;
 pub mod validation;

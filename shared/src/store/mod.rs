@@ -2,6 +2,11 @@
 //! keys and item layout (see docs/data-model.md); every call in here is one round trip.
 
 pub mod attr;
+pub mod bookings;
+pub mod instructors;
+pub mod reviews;
 pub mod sessions;
+pub mod smtp_settings;
+pub mod stats;
 pub mod transact;
 pub mod users;

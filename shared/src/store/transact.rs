@@ -12,16 +12,54 @@ pub enum TransactError {
     Other(#[from] anyhow::Error),
 }
 
+/// DynamoDB cancels a transaction that touches an item another transaction is changing
+/// (`TransactionConflict`), e.g. ten reviews of one instructor at once moving the same rating
+/// counters. Such a conflict is retried a few times; a failed condition never is.
+const CONFLICT_RETRIES: u32 = 4;
+
 pub async fn transact(
     dynamodb: &aws_sdk_dynamodb::Client,
     items: Vec<TransactWriteItem>,
 ) -> Result<(), TransactError> {
+    let mut attempt = 0;
+    loop {
+        match transact_once(dynamodb, items.clone()).await {
+            Attempt::Conflict if attempt < CONFLICT_RETRIES => {
+                attempt += 1;
+                let jitter = u64::from(rand::random::<u8>() % 20);
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    20 * u64::from(attempt) + jitter,
+                ))
+                .await;
+            }
+            Attempt::Conflict => {
+                return Err(TransactError::Other(anyhow::anyhow!(
+                    "the transaction kept conflicting with concurrent ones"
+                )))
+            }
+            Attempt::Done(result) => return result,
+        }
+    }
+}
+
+enum Attempt {
+    Done(Result<(), TransactError>),
+    /// Another transaction held one of the items.
+    Conflict,
+}
+
+async fn transact_once(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    items: Vec<TransactWriteItem>,
+) -> Attempt {
     let result = dynamodb
         .transact_write_items()
         .set_transact_items(Some(items))
         .send()
         .await;
-    let Err(err) = result else { return Ok(()) };
+    let Err(err) = result else {
+        return Attempt::Done(Ok(()));
+    };
     if let Some(cancelled) = err
         .as_service_error()
         .and_then(|e| match e {
@@ -37,10 +75,17 @@ pub async fn transact(
             .map(|(i, _)| i)
             .collect();
         if !failed.is_empty() {
-            return Err(TransactError::ConditionFailed(failed));
+            return Attempt::Done(Err(TransactError::ConditionFailed(failed)));
+        }
+        if cancelled
+            .cancellation_reasons()
+            .iter()
+            .any(|r| r.code() == Some("TransactionConflict"))
+        {
+            return Attempt::Conflict;
         }
     }
-    Err(TransactError::Other(
+    Attempt::Done(Err(TransactError::Other(
         anyhow::Error::new(err).context("Failed to write the transaction"),
-    ))
+    )))
 }

@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put};
 
 use super::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 use crate::auth::{AccountStatus, Role};
+use crate::domain::WorkingHours;
 use crate::schema::{GSI1, PARTITION_KEY, SORT_KEY};
 
 pub const PROFILE_SK: &str = "PROFILE";
@@ -55,6 +56,59 @@ pub struct InstructorDetails {
     pub hourly_rate_cents: i64,
     /// PENDING until an admin verifies (or rejects) the instructor.
     pub verification: String,
+    pub bio: Option<String>,
+    /// Weekly hours; `None` until set, when the standard hours apply.
+    pub working_hours: Option<WorkingHours>,
+    /// Sum and count of review ratings, moved in the review's transaction.
+    pub rating_sum: i64,
+    pub rating_count: i64,
+}
+
+impl InstructorDetails {
+    pub fn hours(&self) -> WorkingHours {
+        self.working_hours
+            .clone()
+            .unwrap_or_else(WorkingHours::standard)
+    }
+
+    /// The average rating to two decimals, `None` before the first review.
+    pub fn average_rating(&self) -> Option<f64> {
+        (self.rating_count > 0)
+            .then(|| ((self.rating_sum as f64 / self.rating_count as f64) * 100.0).round() / 100.0)
+    }
+
+    pub fn is_verified(&self) -> bool {
+        self.verification == super::instructors::VERIFIED
+    }
+}
+
+/// Bookings by status, per user: the dashboards read these instead of counting bookings. They
+/// move in the same transaction as the booking change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BookingCounts {
+    pub pending: i64,
+    pub confirmed: i64,
+    pub completed: i64,
+    pub cancelled: i64,
+}
+
+impl BookingCounts {
+    pub const ATTRIBUTES: [&'static str; 4] = [
+        "bookings_pending",
+        "bookings_confirmed",
+        "bookings_completed",
+        "bookings_cancelled",
+    ];
+
+    fn from_item(item: &Item) -> Self {
+        let count = |name: &str| get_n(item, name).unwrap_or(0);
+        Self {
+            pending: count("bookings_pending"),
+            confirmed: count("bookings_confirmed"),
+            completed: count("bookings_completed"),
+            cancelled: count("bookings_cancelled"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +134,7 @@ pub struct UserRecord {
     /// Sessions created up to this epoch millisecond are revoked (logout everywhere, password
     /// change or reset, suspension): one attribute instead of touching every session.
     pub sessions_valid_after: i64,
+    pub booking_counts: BookingCounts,
 }
 
 impl UserRecord {
@@ -132,10 +187,22 @@ impl UserRecord {
                 ("longitude", n(instructor.longitude)),
                 ("hourly_rate_cents", n(instructor.hourly_rate_cents)),
                 ("verification", s(&instructor.verification)),
+                ("rating_sum", n(instructor.rating_sum)),
+                ("rating_count", n(instructor.rating_count)),
             ];
             for (name, value) in fields {
                 item.insert(name.to_owned(), value);
             }
+            put_opt(&mut item, "bio", instructor.bio.as_ref().map(s));
+            put_opt(
+                &mut item,
+                "working_hours",
+                instructor
+                    .working_hours
+                    .as_ref()
+                    .and_then(|h| serde_json::to_string(h).ok())
+                    .map(s),
+            );
         }
         item
     }
@@ -181,6 +248,13 @@ impl TryFrom<&Item> for UserRecord {
                 longitude: attr::req_n(item, "longitude")?,
                 hourly_rate_cents: attr::req_n(item, "hourly_rate_cents")?,
                 verification: req_s(item, "verification")?,
+                bio: get_s(item, "bio").map(str::to_owned),
+                working_hours: get_s(item, "working_hours")
+                    .map(serde_json::from_str::<WorkingHours>)
+                    .transpose()
+                    .context("stored working hours are invalid")?,
+                rating_sum: get_n(item, "rating_sum").unwrap_or(0),
+                rating_count: get_n(item, "rating_count").unwrap_or(0),
             }),
             _ => None,
         };
@@ -204,6 +278,7 @@ impl TryFrom<&Item> for UserRecord {
             created_at: req_s(item, "created_at")?,
             updated_at: req_s(item, "updated_at")?,
             sessions_valid_after: get_n(item, "sessions_valid_after").unwrap_or(0),
+            booking_counts: BookingCounts::from_item(item),
         })
     }
 }
