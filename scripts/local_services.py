@@ -61,11 +61,28 @@ def announce(port: int) -> None:
 
 
 def run_moto(args: argparse.Namespace) -> None:
-    from moto.server import ThreadedMotoServer
+    """moto's threaded server, with one request in its backend at a time.
+
+    moto's TransactWriteItems deep-copies the table to roll back on failure and takes no lock,
+    so two concurrent transactions can both pass their conditions or crash on a table changed
+    under the copy. DynamoDB serialises conflicting transactions; serialising every request in
+    the emulator gives the same guarantee (at a few milliseconds a call, the cost is small).
+    """
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    app = DomainDispatcherApplication(create_backend_app)
+    backend_lock = threading.Lock()
+
+    def serialised(environ, start_response):
+        with backend_lock:
+            # Materialise the body inside the lock: moto builds responses eagerly, but a lazy
+            # iterable must not run outside it.
+            return list(app(environ, start_response))
 
     port = args.port or free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = make_server("127.0.0.1", port, serialised, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     wait_listening(port)
     announce(port)
     threading.Event().wait()

@@ -68,6 +68,19 @@ pub async fn provision(vars: &BTreeMap<String, String>) -> anyhow::Result<Config
     Ok(config)
 }
 
+/// A value as dotenv parsers (cargo-lambda's among them) read it: bare when plain, otherwise
+/// double-quoted with `\` and `"` escaped.
+fn dotenv_value(value: &str) -> String {
+    let plain = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-./:@,+".contains(c));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 /// KEY=VALUE lines; values here never contain newlines.
 pub fn write_env_file(path: &Path, vars: &BTreeMap<String, String>) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
@@ -77,7 +90,25 @@ pub fn write_env_file(path: &Path, vars: &BTreeMap<String, String>) -> anyhow::R
         "# Written by `make run`: the environment of a function against the local stack.\n",
     );
     for (key, value) in vars {
-        text.push_str(&format!("{key}={value}\n"));
+        text.push_str(&format!("{key}={}\n", dotenv_value(value)));
     }
     std::fs::write(path, text).with_context(|| format!("Failed to write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_values_stay_bare_and_others_are_quoted() {
+        assert_eq!(
+            dotenv_value("http://127.0.0.1:3000"),
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(
+            dotenv_value("Drive Alive <no-reply@drivealive.local>"),
+            "\"Drive Alive <no-reply@drivealive.local>\""
+        );
+        assert_eq!(dotenv_value(r#"a"b\c"#), r#""a\"b\\c""#);
+    }
 }

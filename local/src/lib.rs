@@ -2,6 +2,7 @@
 //! HTTP endpoint. Used by `make run` and by the integration tests.
 
 pub mod bootstrap;
+pub mod demo;
 pub mod environment;
 pub mod routes;
 pub mod stack;

@@ -54,6 +54,11 @@ async fn run() -> anyhow::Result<()> {
 
     shared::logging::init(&config);
     let state = AppState::build(config).await;
+    eprintln!("local server: adding demo data…");
+    let logins = local::demo::seed(&state).await?;
+    let logins_file = root.join(".local/demo-logins.json");
+    std::fs::write(&logins_file, serde_json::to_string_pretty(&logins)?)
+        .with_context(|| format!("Failed to write {}", logins_file.display()))?;
     let app = shared::http::app(local::routes::all_routes(), state);
 
     println!();
@@ -69,6 +74,17 @@ async fn run() -> anyhow::Result<()> {
         mail_dir.display()
     );
     println!("  function environment      {}", env_file.display());
+    println!();
+    println!(
+        "  Demo logins (random passwords, also in {}):",
+        logins_file.display()
+    );
+    for login in &logins {
+        println!(
+            "    {:<11} {:<44} {}",
+            login.role, login.username, login.password
+        );
+    }
     println!();
     println!("  Ctrl-C stops everything.");
     println!();

@@ -9,4 +9,7 @@ pub fn all_routes() -> Router<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(users::routes())
+        .merge(instructors::routes())
+        .merge(bookings::routes())
+        .merge(admin::routes())
 }

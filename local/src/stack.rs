@@ -14,6 +14,8 @@ use anyhow::{bail, Context};
 /// How long a service may take to print its READY line (moto imports a lot of Python).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
+static SPAWNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// The workspace root, found from this crate's location at build time.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,13 +50,22 @@ pub struct LocalService {
 impl LocalService {
     fn spawn(name: &'static str, args: &[&str], envs: &[(&str, &str)]) -> anyhow::Result<Self> {
         let script = workspace_root().join("scripts/local_services.py");
+        // The service's own log, for when something goes wrong inside the emulator.
+        let log_path = std::env::temp_dir().join(format!(
+            "drive-alive-{name}-{}-{}.log",
+            std::process::id(),
+            SPAWNED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let stderr = std::fs::File::create(&log_path)
+            .map(Stdio::from)
+            .unwrap_or_else(|_| Stdio::null());
         let mut child = Command::new(python()?)
             .arg(&script)
             .args(args)
             .envs(envs.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .with_context(|| format!("Failed to start the local {name} service"))?;
         let stdin = child.stdin.take();

@@ -166,7 +166,13 @@ impl TestApp {
 
     pub async fn login(&self, user: &TestUser) -> LoggedIn {
         let response = self.post_login(&user.email, &user.password).await;
-        assert_eq!(response.status(), 200, "login");
+        if response.status() != 200 {
+            panic!(
+                "login: {} {}",
+                response.status(),
+                response.text().await.unwrap_or_default()
+            );
+        }
         let cookies = response
             .headers()
             .get_all("set-cookie")

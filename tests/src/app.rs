@@ -62,7 +62,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         public_url: &address,
     };
     let mut vars = environment::function_vars(&endpoints, &ResourceNames::with_prefix(&prefix));
-    vars.insert("DEPENDENCY_TIMEOUT_MS".into(), "1500".into());
+    // moto serialises transactions; twenty concurrent booking transactions can queue for
+    // seconds there (DynamoDB itself answers in milliseconds).
+    vars.insert("DEPENDENCY_TIMEOUT_MS".into(), "8000".into());
     vars.insert(
         "RATE_LIMITS".into(),
         options

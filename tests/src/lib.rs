@@ -5,5 +5,6 @@ pub mod accounts;
 pub mod app;
 pub mod events;
 pub mod mail;
+pub mod marketplace;
 pub mod runtime_api;
 pub mod services;

@@ -19,6 +19,24 @@ pub async fn wait_for_mail(dir: &Path, to: &str) -> String {
     }
 }
 
+/// The first message to `to` whose decoded text contains `needle`, waiting up to 10 s.
+pub async fn wait_for_mail_containing(dir: &Path, to: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(message) = find_mail(dir, to)
+            .into_iter()
+            .find(|m| decode_quoted_printable(m).contains(needle))
+        {
+            return message;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no mail to {to} containing {needle:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Every message to `to`, oldest first (file names start with the arrival time).
 pub fn find_mail(dir: &Path, to: &str) -> Vec<String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)

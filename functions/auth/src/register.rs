@@ -19,6 +19,7 @@ use shared::http::json::Json;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
+use shared::store::stats;
 use shared::store::transact::{transact, TransactError};
 use shared::store::users::{InstructorDetails, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
@@ -161,6 +162,7 @@ async fn new_record(identity: &Identity, role: Role) -> ApiResult<UserRecord> {
         created_at: now.clone(),
         updated_at: now,
         sessions_valid_after: 0,
+        booking_counts: Default::default(),
     })
 }
 
@@ -254,7 +256,11 @@ pub async fn instructor(
         latitude: location.lat(),
         longitude: location.lng(),
         hourly_rate_cents: rate.cents(),
-        verification: "PENDING".into(),
+        verification: shared::store::instructors::PENDING.into(),
+        bio: None,
+        working_hours: None,
+        rating_sum: 0,
+        rating_count: 0,
     });
     create_account(&state, &ip, record).await
 }
@@ -263,7 +269,7 @@ fn put_item(put: Put) -> TransactWriteItem {
     TransactWriteItem::builder().put(put).build()
 }
 
-/// One transaction: profile, email claim, phone claim, verification token, audit entry.
+/// One transaction: profile, email claim, phone claim, verification token, audit entry, stats.
 async fn create_account(
     state: &AppState,
     ip: &ClientIp,
@@ -286,6 +292,12 @@ async fn create_account(
         .collect();
     items.push(put_item(token_put));
     items.push(put_item(audit.put(table)?));
+    // The admin dashboard's counters move with the account, never by scanning.
+    items.push(
+        TransactWriteItem::builder()
+            .update(stats::user_created_update(table, record.role)?)
+            .build(),
+    );
 
     match transact(&state.aws.dynamodb, items).await {
         Ok(()) => {}

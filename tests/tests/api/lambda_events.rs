@@ -10,6 +10,9 @@ fn routes_for(function: &str) -> axum::Router<shared::AppState> {
         "health" => health::routes(),
         "auth" => auth::routes(),
         "users" => users::routes(),
+        "instructors" => instructors::routes(),
+        "bookings" => bookings::routes(),
+        "admin" => admin::routes(),
         other => panic!("events/manifest.json names an unknown function {other:?}"),
     }
 }

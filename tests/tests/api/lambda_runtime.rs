@@ -59,7 +59,7 @@ async fn health_binary_answers_v1_and_v2_events_through_the_runtime_api() {
 #[tokio::test]
 async fn every_function_binary_answers_its_events_through_the_runtime_api() {
     let app = spawn_app().await;
-    for function_name in ["auth", "users"] {
+    for function_name in ["auth", "users", "instructors", "bookings", "admin"] {
         let function = FunctionProcess::start(function_name, &app.vars).await;
         for case in events::manifest()
             .into_iter()

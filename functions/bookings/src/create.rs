@@ -1,0 +1,205 @@
+//! `POST /bookings`: a student books a verified instructor. The lesson is checked against the
+//! calendar rules and the instructor's hours, then the booking and its slots are written in
+//! one transaction: of two students racing for a slot exactly one wins, the other gets 409.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json as JsonResponse;
+use serde::Deserialize;
+
+use shared::auth::{AccountStatus, AuthUser, Role};
+use shared::clock;
+use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress};
+use shared::http::json::Json;
+use shared::http::request_context::RequestScope;
+use shared::http::validation::Validator;
+use shared::rate_limit::RuleName;
+use shared::store::bookings::{self, BookingRecord, BookingStatus};
+use shared::store::stats;
+use shared::store::transact::{transact, TransactError};
+use shared::store::users::{self, UserRecord};
+use shared::{metrics, ApiError, ApiResult, AppState};
+
+use crate::emails;
+use crate::view::BookingView;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBooking {
+    instructor_id: String,
+    lesson_date: String,
+    lesson_time: String,
+    duration_minutes: i64,
+    pickup_address: String,
+    pickup_latitude: Option<f64>,
+    pickup_longitude: Option<f64>,
+}
+
+/// Price of a lesson in cents: the hourly rate pro rata, rounded to the nearest cent.
+pub fn price_cents(hourly_rate_cents: i64, minutes: i64) -> i64 {
+    (hourly_rate_cents * minutes + 30) / 60
+}
+
+fn bookable(instructor: &UserRecord) -> bool {
+    instructor.role == Role::Instructor
+        && instructor.status == AccountStatus::Active
+        && instructor
+            .instructor
+            .as_ref()
+            .is_some_and(|i| i.is_verified())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+    Json(body): Json<NewBooking>,
+) -> ApiResult<(StatusCode, JsonResponse<BookingView>)> {
+    auth.require_role(&[Role::Student])?;
+    state
+        .limiter
+        .check(&scope, RuleName::BookingCreate, auth.user_id(), false)
+        .await?;
+
+    let mut v = Validator::default();
+    let duration = v.field(
+        "duration_minutes",
+        LessonDuration::parse(body.duration_minutes),
+    );
+    let slot = duration.and_then(|duration| {
+        match LessonSlot::parse(
+            &body.lesson_date,
+            &body.lesson_time,
+            duration,
+            jiff::Timestamp::now(),
+        ) {
+            Ok(slot) => Some(slot),
+            Err(err) => {
+                v.error(err.field, &err.error.message);
+                None
+            }
+        }
+    });
+    let pickup_address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
+    let pickup = match (body.pickup_latitude, body.pickup_longitude) {
+        (Some(lat), Some(lng)) => v
+            .field("pickup_latitude", Coordinates::parse(lat, lng))
+            .map(Some),
+        (None, None) => Some(None),
+        _ => {
+            v.error(
+                "pickup_latitude",
+                "pickup_latitude and pickup_longitude go together",
+            );
+            None
+        }
+    };
+    v.finish()?;
+    let (Some(slot), Some(pickup_address), Some(pickup)) = (slot, pickup_address, pickup) else {
+        return Err(ApiError::validation("lesson_date", "is invalid"));
+    };
+
+    let table = &state.config.table_name;
+    let instructor = match users::get(&state.aws.dynamodb, table, body.instructor_id.trim()).await?
+    {
+        Some(instructor) if bookable(&instructor) => instructor,
+        _ => {
+            return Err(ApiError::validation(
+                "instructor_id",
+                "is not an instructor who takes bookings",
+            ))
+        }
+    };
+    let Some(details) = instructor.instructor.as_ref() else {
+        return Err(ApiError::validation(
+            "instructor_id",
+            "is not an instructor",
+        ));
+    };
+    let weekday = slot.local_date().weekday();
+    if !details.hours().fits(
+        weekday,
+        slot.local_start_minute(),
+        slot.duration().minutes(),
+    ) {
+        return Err(ApiError::validation(
+            "lesson_time",
+            "is outside the instructor's working hours",
+        ));
+    }
+
+    let now = clock::now_rfc3339();
+    let booking = BookingRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        instructor_id: instructor.user_id.clone(),
+        student_id: auth.user_id().to_owned(),
+        instructor_name: instructor.full_name(),
+        student_name: auth.user.full_name(),
+        instructor_email: instructor.email.clone(),
+        student_email: auth.user.email.clone(),
+        lesson_start: shared::domain::lesson::quarter_key(slot.start()),
+        duration_minutes: slot.duration().minutes(),
+        status: BookingStatus::Pending,
+        price_cents: price_cents(details.hourly_rate_cents, slot.duration().minutes()),
+        pickup_address: pickup_address.as_str().to_owned(),
+        pickup_latitude: pickup.map(|c| c.lat()),
+        pickup_longitude: pickup.map(|c| c.lng()),
+        created_at: now.clone(),
+        updated_at: now,
+        cancel_reason: None,
+        cancelled_by: None,
+        reviewed: false,
+    };
+    let (mut items, positions) = bookings::create_items(table, &booking, &slot)?;
+    // The admin stats' "bookings today" moves with the booking.
+    items.push(
+        aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .update(stats::booking_created_update(
+                table,
+                jiff::Timestamp::now(),
+            )?)
+            .build(),
+    );
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        Err(TransactError::ConditionFailed(failed)) => {
+            let detail = if failed.iter().any(|i| positions.instructor.contains(i)) {
+                "That time is no longer available with this instructor."
+            } else if failed.iter().any(|i| positions.student.contains(i)) {
+                "You already have a lesson at that time."
+            } else {
+                "The booking could not be created; try again."
+            };
+            return Err(ApiError::Conflict(detail.into()));
+        }
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    }
+    metrics::count("BookingsCreated");
+    emails::deliver(
+        &state,
+        emails::new_booking(
+            &booking.instructor_email,
+            &booking,
+            &state.config.public_url,
+        ),
+        "new_booking",
+    )
+    .await;
+    Ok((
+        StatusCode::CREATED,
+        JsonResponse(BookingView::from(booking)),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn price_is_the_hourly_rate_pro_rata_to_the_cent() {
+        assert_eq!(price_cents(35_000, 60), 35_000);
+        assert_eq!(price_cents(35_000, 90), 52_500);
+        assert_eq!(price_cents(33_333, 45), 25_000);
+        assert_eq!(price_cents(10_001, 30), 5_001);
+    }
+}

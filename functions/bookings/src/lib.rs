@@ -1,0 +1,24 @@
+//! The `bookings` group: booking a lesson, the lesson's lifecycle, and its review.
+
+mod access;
+mod create;
+mod emails;
+mod lifecycle;
+mod list;
+mod review;
+mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use shared::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/bookings", post(create::create).get(list::list))
+        .route("/api/v1/bookings/{id}", get(list::get_one))
+        .route("/api/v1/bookings/{id}/confirm", post(lifecycle::confirm))
+        .route("/api/v1/bookings/{id}/complete", post(lifecycle::complete))
+        .route("/api/v1/bookings/{id}/cancel", post(lifecycle::cancel))
+        .route("/api/v1/bookings/{id}/review", post(review::review))
+}

@@ -1,0 +1,200 @@
+//! Confirm, complete and cancel: moves of the booking state machine, each one conditional on
+//! the status the caller saw, with the users' counters in the same transaction. An illegal
+//! move is a 409; another party's booking is a 404.
+
+use axum::extract::State;
+use axum::Json as JsonResponse;
+use serde::Deserialize;
+use shared::http::query::PathId;
+
+use shared::audit::{AuditEntry, Outcome};
+use shared::auth::{AuthUser, Role};
+use shared::clock;
+use shared::domain::CancelReason;
+use shared::http::json::Json;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::rate_limit::RuleName;
+use shared::store::attr::s;
+use shared::store::bookings::{self, BookingRecord, BookingStatus};
+use shared::store::transact::{transact, TransactError};
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::access::{is_party, visible_booking};
+use crate::emails;
+use crate::view::BookingView;
+
+async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
+    state
+        .limiter
+        .check(scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .await
+}
+
+fn illegal(from: BookingStatus, to: BookingStatus) -> ApiError {
+    ApiError::Conflict(format!(
+        "A {} booking cannot become {}.",
+        from.as_str(),
+        to.as_str()
+    ))
+}
+
+/// Applies the move and returns the booking as it now is.
+async fn apply(
+    state: &AppState,
+    booking: BookingRecord,
+    to: BookingStatus,
+    extra: Vec<(&str, aws_sdk_dynamodb::types::AttributeValue)>,
+    release_slots: bool,
+    audit: Option<AuditEntry>,
+) -> ApiResult<BookingRecord> {
+    if !booking.status.can_become(to) {
+        return Err(illegal(booking.status, to));
+    }
+    let table = &state.config.table_name;
+    let now = clock::now_rfc3339();
+    let mut items = bookings::transition_items(table, &booking, to, &extra, &now)?;
+    if release_slots {
+        items.extend(bookings::release_slot_items(table, &booking)?);
+    }
+    if let Some(audit) = audit {
+        items.push(
+            aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                .put(audit.put(table)?)
+                .build(),
+        );
+    }
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        // Someone moved it first; report against the status it has now.
+        Err(TransactError::ConditionFailed(_)) => return Err(illegal(booking.status, to)),
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    }
+    let mut updated = booking;
+    updated.status = to;
+    updated.updated_at = now;
+    for (name, value) in extra {
+        if let (name, Ok(text)) = (name, value.as_s()) {
+            match name {
+                "cancel_reason" => updated.cancel_reason = Some(text.clone()),
+                "cancelled_by" => updated.cancelled_by = Some(text.clone()),
+                _ => {}
+            }
+        }
+    }
+    Ok(updated)
+}
+
+/// The booking, if the caller is an instructor and it is theirs (students get 403: the route
+/// is not theirs at all; other instructors get 404: the booking is not theirs to know of).
+async fn instructors_booking(
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+) -> ApiResult<BookingRecord> {
+    auth.require_role(&[Role::Instructor])?;
+    let booking = visible_booking(state, auth, id).await?;
+    if booking.instructor_id != auth.user_id() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(booking)
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<JsonResponse<BookingView>> {
+    limit(&state, &scope, &auth).await?;
+    let booking = instructors_booking(&state, &auth, &id).await?;
+    let updated = apply(
+        &state,
+        booking,
+        BookingStatus::Confirmed,
+        vec![],
+        false,
+        None,
+    )
+    .await?;
+    emails::deliver(
+        &state,
+        emails::confirmed(&updated.student_email, &updated),
+        "confirmed",
+    )
+    .await;
+    Ok(JsonResponse(BookingView::from(updated)))
+}
+
+pub async fn complete(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<JsonResponse<BookingView>> {
+    limit(&state, &scope, &auth).await?;
+    let booking = instructors_booking(&state, &auth, &id).await?;
+    if booking.lesson_start.as_str() > clock::now_rfc3339().as_str() {
+        return Err(ApiError::Conflict(
+            "A lesson can be completed once it has started.".into(),
+        ));
+    }
+    let updated = apply(
+        &state,
+        booking,
+        BookingStatus::Completed,
+        vec![],
+        false,
+        None,
+    )
+    .await?;
+    Ok(JsonResponse(BookingView::from(updated)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    reason: String,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    auth: AuthUser,
+    PathId(id): PathId,
+    Json(body): Json<CancelRequest>,
+) -> ApiResult<JsonResponse<BookingView>> {
+    limit(&state, &scope, &auth).await?;
+    let reason =
+        CancelReason::parse(&body.reason).map_err(|e| ApiError::validation("reason", e.message))?;
+    let booking = visible_booking(&state, &auth, &id).await?;
+    let by_admin = auth.is_admin() && !is_party(&auth, &booking);
+    let audit = by_admin.then(|| AuditEntry {
+        actor: Some(auth.user_id().to_owned()),
+        action: "booking.cancelled_by_admin",
+        target: Some(booking.id.clone()),
+        ip: ip.key(),
+        outcome: Outcome::Success,
+        detail: Some(reason.as_str().to_owned()),
+    });
+    let extra = vec![
+        ("cancel_reason", s(reason.as_str())),
+        ("cancelled_by", s(auth.user_id())),
+    ];
+    let updated = apply(
+        &state,
+        booking,
+        BookingStatus::Cancelled,
+        extra,
+        true,
+        audit,
+    )
+    .await?;
+    emails::deliver(
+        &state,
+        emails::cancelled(&updated.student_email, &updated, reason.as_str()),
+        "cancelled",
+    )
+    .await;
+    Ok(JsonResponse(BookingView::from(updated)))
+}

@@ -1,0 +1,119 @@
+//! `GET /bookings` (own bookings; admins see all; optional status filter) and
+//! `GET /bookings/{id}`. One query per page whatever the page size: the list comes from the
+//! index of the caller's role, display names are on the booking items.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use axum::extract::State;
+use axum::Json as JsonResponse;
+use serde::Deserialize;
+
+use shared::auth::{AuthUser, Role};
+use shared::http::query::{PathId, Query};
+use shared::http::request_context::RequestScope;
+use shared::pagination::{self, Page};
+use shared::rate_limit::RuleName;
+use shared::schema::{GlobalIndex, GSI1, GSI2, GSI3};
+use shared::store::bookings::{self, BookingRecord, BookingStatus};
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::access::visible_booking;
+use crate::view::BookingView;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The index and partition that hold the caller's bookings.
+fn index_for(auth: &AuthUser) -> (GlobalIndex, String) {
+    match auth.role() {
+        Role::Admin => (GSI3, bookings::ALL_BOOKINGS_PK.to_owned()),
+        Role::Instructor => (GSI1, bookings::instructor_index_pk(auth.user_id())),
+        Role::Student => (GSI2, bookings::student_index_pk(auth.user_id())),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<JsonResponse<Page<BookingView>>> {
+    state
+        .limiter
+        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .await?;
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(BookingStatus::parse(text).ok_or_else(|| {
+            ApiError::BadRequest(
+                "status must be one of pending, confirmed, completed, cancelled.".into(),
+            )
+        })?),
+    };
+    let fingerprint = format!("bookings?status={}", status.map_or("", |s| s.as_str()));
+    let page = pagination::page_request(
+        &state,
+        auth.user_id(),
+        &fingerprint,
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+    )
+    .await?;
+
+    let (index, partition) = index_for(&auth);
+    let mut request = state
+        .aws
+        .dynamodb
+        .query()
+        .table_name(&state.config.table_name)
+        .index_name(index.name)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", index.partition_key)
+        .expression_attribute_values(":pk", AttributeValue::S(partition))
+        .scan_index_forward(false)
+        .limit(page.limit)
+        .set_exclusive_start_key(page.start_key);
+    if let Some(status) = status {
+        // A filter, not a key: a page may hold fewer than `limit` items, but the cost stays
+        // one query per page.
+        request = request
+            .filter_expression("#status = :status")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", AttributeValue::S(status.as_str().into()));
+    }
+    let output = request.send().await.map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context("Failed to list bookings"))
+    })?;
+    let items = output
+        .items()
+        .iter()
+        .map(BookingRecord::try_from)
+        .map(|r| r.map(BookingView::from))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let next = pagination::next_cursor(
+        &state,
+        auth.user_id(),
+        &fingerprint,
+        output.last_evaluated_key(),
+    )
+    .await?;
+    Ok(JsonResponse(Page::new(items, next)))
+}
+
+pub async fn get_one(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    auth: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<JsonResponse<BookingView>> {
+    state
+        .limiter
+        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .await?;
+    let booking = visible_booking(&state, &auth, &id).await?;
+    Ok(JsonResponse(BookingView::from(booking)))
+}

@@ -1,0 +1,51 @@
+//! A booking as clients see it (SPEC §3a).
+
+use serde::Serialize;
+
+use shared::store::bookings::{BookingRecord, BookingStatus};
+
+#[derive(Debug, Serialize)]
+pub struct BookingView {
+    id: String,
+    instructor_id: String,
+    student_id: String,
+    instructor_name: String,
+    student_name: String,
+    lesson_start: String,
+    duration_minutes: i64,
+    status: BookingStatus,
+    price: f64,
+    pickup_address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pickup_latitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pickup_longitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancel_reason: Option<String>,
+    reviewed: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<BookingRecord> for BookingView {
+    fn from(b: BookingRecord) -> Self {
+        Self {
+            id: b.id,
+            instructor_id: b.instructor_id,
+            student_id: b.student_id,
+            instructor_name: b.instructor_name,
+            student_name: b.student_name,
+            lesson_start: b.lesson_start,
+            duration_minutes: b.duration_minutes,
+            status: b.status,
+            price: b.price_cents as f64 / 100.0,
+            pickup_address: b.pickup_address,
+            pickup_latitude: b.pickup_latitude,
+            pickup_longitude: b.pickup_longitude,
+            cancel_reason: b.cancel_reason,
+            reviewed: b.reviewed,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}

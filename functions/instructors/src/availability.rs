@@ -1,0 +1,191 @@
+//! `GET /instructors/{id}/availability?date=&duration_minutes=`: the local start times at which
+//! a lesson of that length fits the instructor's hours and existing bookings. Two reads: the
+//! profile and that day's taken slots.
+
+use std::collections::HashSet;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use axum::extract::State;
+use axum::Json as JsonResponse;
+use jiff::civil::Time;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use shared::domain::lesson::{
+    local_day_bounds, local_to_utc, parse_local_date, quarter_key, LESSON_TIME_ZONE,
+    MAX_DAYS_AHEAD, SLOT_MINUTES,
+};
+use shared::domain::{LessonDuration, WorkingHours};
+use shared::http::query::{PathId, Query};
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::schema::{PARTITION_KEY, SORT_KEY};
+use shared::store::bookings::{slot_pk, Party};
+use shared::store::users;
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::view::is_listed;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityQuery {
+    date: Option<String>,
+    duration_minutes: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Availability {
+    date: String,
+    timezone: &'static str,
+    duration_minutes: i64,
+    slots: Vec<String>,
+}
+
+/// Free local start times (`HH:MM`) on `date` for a lesson of `duration`, given the quarter
+/// hours already taken (as UTC quarter keys). Only starts in the future and within the booking
+/// horizon count.
+pub fn free_starts(
+    hours: &WorkingHours,
+    date: jiff::civil::Date,
+    duration: LessonDuration,
+    taken: &HashSet<String>,
+    now: Timestamp,
+) -> Vec<String> {
+    let horizon = now + SignedDuration::from_hours(24 * MAX_DAYS_AHEAD);
+    let length = duration.minutes();
+    let mut starts = Vec::new();
+    for (from, to) in hours.windows(date.weekday()) {
+        let mut minute = *from;
+        while minute + length <= *to {
+            let (h, m) = ((minute / 60) as i8, (minute % 60) as i8);
+            let fits = Time::new(h, m, 0, 0)
+                .ok()
+                .and_then(|t| local_to_utc(date, t).ok())
+                .filter(|start| *start > now && *start <= horizon)
+                .is_some_and(|start| {
+                    (0..length / SLOT_MINUTES).all(|q| {
+                        let quarter = start + SignedDuration::from_mins(q * SLOT_MINUTES);
+                        !taken.contains(&quarter_key(quarter))
+                    })
+                });
+            if fits {
+                starts.push(format!("{h:02}:{m:02}"));
+            }
+            minute += SLOT_MINUTES;
+        }
+    }
+    starts
+}
+
+pub async fn availability(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    PathId(id): PathId,
+    Query(query): Query<AvailabilityQuery>,
+) -> ApiResult<JsonResponse<Availability>> {
+    crate::public_limit(&state, &scope, &ip).await?;
+    let date = parse_local_date(query.date.as_deref().unwrap_or_default())
+        .map_err(|e| ApiError::validation("date", e.message))?;
+    let minutes = match query.duration_minutes.as_deref() {
+        None | Some("") => 60,
+        Some(raw) => raw
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::validation("duration_minutes", "must be a number"))?,
+    };
+    let duration = LessonDuration::parse(minutes)
+        .map_err(|e| ApiError::validation("duration_minutes", e.message))?;
+
+    let table = &state.config.table_name;
+    let instructor = users::get(&state.aws.dynamodb, table, &id)
+        .await?
+        .filter(is_listed)
+        .ok_or(ApiError::NotFound)?;
+    let hours = instructor
+        .instructor
+        .as_ref()
+        .map(|d| d.hours())
+        .unwrap_or_else(WorkingHours::standard);
+
+    let (day_start, day_end) =
+        local_day_bounds(date).map_err(|e| ApiError::validation("date", e.message))?;
+    let output = state
+        .aws
+        .dynamodb
+        .query()
+        .table_name(table)
+        .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+        .expression_attribute_names("#pk", PARTITION_KEY)
+        .expression_attribute_names("#sk", SORT_KEY)
+        .expression_attribute_values(":pk", AttributeValue::S(slot_pk(Party::Instructor, &id)))
+        .expression_attribute_values(":from", AttributeValue::S(quarter_key(day_start)))
+        .expression_attribute_values(
+            ":to",
+            AttributeValue::S(quarter_key(
+                day_end - SignedDuration::from_mins(SLOT_MINUTES),
+            )),
+        )
+        .send()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("Failed to read slots")))?;
+    // A day has at most 96 quarter-hour slot items: one page.
+    let taken: HashSet<String> = output
+        .items()
+        .iter()
+        .filter_map(|item| item.get(SORT_KEY).and_then(|v| v.as_s().ok()).cloned())
+        .collect();
+
+    Ok(JsonResponse(Availability {
+        date: date.to_string(),
+        timezone: LESSON_TIME_ZONE,
+        duration_minutes: duration.minutes(),
+        slots: free_starts(&hours, date, duration, &taken, Timestamp::now()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_booked_hour_removes_every_start_that_would_overlap_it() {
+        let date = parse_local_date("2026-03-03").expect("date"); // a Tuesday
+        let now: Timestamp = "2026-03-01T00:00:00Z".parse().expect("now");
+        let duration = LessonDuration::parse(60).expect("60");
+        let all = free_starts(
+            &WorkingHours::standard(),
+            date,
+            duration,
+            &HashSet::new(),
+            now,
+        );
+        assert_eq!(all.first().map(String::as_str), Some("08:00"));
+        assert_eq!(all.last().map(String::as_str), Some("16:00"));
+        assert_eq!(all.len(), 33);
+
+        // 10:00-11:00 local is 08:00-09:00 UTC.
+        let taken: HashSet<String> = ["08:00", "08:15", "08:30", "08:45"]
+            .iter()
+            .map(|t| format!("2026-03-03T{t}:00Z"))
+            .collect();
+        let free = free_starts(&WorkingHours::standard(), date, duration, &taken, now);
+        for blocked in ["09:15", "09:30", "09:45", "10:00", "10:30", "10:45"] {
+            assert!(!free.contains(&blocked.to_owned()), "{blocked} overlaps");
+        }
+        assert!(free.contains(&"09:00".to_owned()) && free.contains(&"11:00".to_owned()));
+    }
+
+    #[test]
+    fn past_starts_are_not_offered() {
+        let date = parse_local_date("2026-03-03").expect("date");
+        let now: Timestamp = "2026-03-03T10:00:00Z".parse().expect("noon local");
+        let free = free_starts(
+            &WorkingHours::standard(),
+            date,
+            LessonDuration::parse(60).expect("60"),
+            &HashSet::new(),
+            now,
+        );
+        assert_eq!(free.first().map(String::as_str), Some("12:15"));
+    }
+}

@@ -1,0 +1,41 @@
+//! The `instructors` group: finding verified instructors (by city or by distance), their
+//! profiles, reviews and free times, and an instructor's own profile.
+
+mod availability;
+mod listing;
+mod nearby;
+mod profile;
+mod reviews;
+mod view;
+
+use axum::routing::{get, patch};
+use axum::Router;
+
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::rate_limit::RuleName;
+use shared::{ApiResult, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/instructors", get(listing::list))
+        .route("/api/v1/instructors/nearby", get(nearby::nearby))
+        .route("/api/v1/instructors/me", patch(profile::patch_me))
+        .route("/api/v1/instructors/{id}", get(profile::get_one))
+        .route("/api/v1/instructors/{id}/reviews", get(reviews::list))
+        .route(
+            "/api/v1/instructors/{id}/availability",
+            get(availability::availability),
+        )
+}
+
+/// The public routes' limit: 100 a minute per IP, failing open.
+pub(crate) async fn public_limit(
+    state: &AppState,
+    scope: &RequestScope,
+    ip: &ClientIp,
+) -> ApiResult<()> {
+    state
+        .limiter
+        .check(scope, RuleName::PublicIp, &ip.key(), false)
+        .await
+}

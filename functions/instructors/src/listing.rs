@@ -1,0 +1,94 @@
+//! `GET /instructors?city=`: verified instructors, by city from the sparse GSI2 listing key
+//! (only verified instructors have one). Without a city, all verified instructors from the
+//! instructors' GSI1 partition, filtered on verification.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use axum::extract::State;
+use axum::Json as JsonResponse;
+use serde::Deserialize;
+
+use shared::http::query::Query;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::pagination::{self, Page};
+use shared::schema::{GSI1, GSI2};
+use shared::store::instructors::{city_slug, VERIFIED};
+use shared::store::users::UserRecord;
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::view::{is_listed, InstructorView};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    city: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// Anonymous callers share one cursor owner; the signature still binds the query.
+pub const PUBLIC_CALLER: &str = "public";
+
+pub async fn list(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<JsonResponse<Page<InstructorView>>> {
+    crate::public_limit(&state, &scope, &ip).await?;
+    let city = query
+        .city
+        .as_deref()
+        .map(city_slug)
+        .filter(|c| !c.is_empty());
+    if city.as_ref().is_some_and(|c| c.len() > 100) {
+        return Err(ApiError::BadRequest("city is too long.".into()));
+    }
+    let fingerprint = format!("instructors?city={}", city.as_deref().unwrap_or(""));
+    let page = pagination::page_request(
+        &state,
+        PUBLIC_CALLER,
+        &fingerprint,
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+    )
+    .await?;
+    let request = state
+        .aws
+        .dynamodb
+        .query()
+        .table_name(&state.config.table_name)
+        .limit(page.limit)
+        .set_exclusive_start_key(page.start_key);
+    let request = match &city {
+        Some(city) => request
+            .index_name(GSI2.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI2.partition_key)
+            .expression_attribute_values(":pk", AttributeValue::S(format!("CITY#{city}"))),
+        None => request
+            .index_name(GSI1.name)
+            .key_condition_expression("#pk = :pk")
+            .filter_expression("verification = :verified")
+            .expression_attribute_names("#pk", GSI1.partition_key)
+            .expression_attribute_values(":pk", AttributeValue::S("USERS#INSTRUCTOR".into()))
+            .expression_attribute_values(":verified", AttributeValue::S(VERIFIED.into())),
+    };
+    let output = request.send().await.map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context("Failed to list instructors"))
+    })?;
+    let mut items = Vec::with_capacity(output.items().len());
+    for item in output.items() {
+        let user = UserRecord::try_from(item)?;
+        if is_listed(&user) {
+            items.extend(InstructorView::of(&user));
+        }
+    }
+    let next = pagination::next_cursor(
+        &state,
+        PUBLIC_CALLER,
+        &fingerprint,
+        output.last_evaluated_key(),
+    )
+    .await?;
+    Ok(JsonResponse(Page::new(items, next)))
+}

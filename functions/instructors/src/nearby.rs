@@ -1,0 +1,203 @@
+//! `GET /instructors/nearby?lat&lng&radius_km`: verified instructors within the radius,
+//! nearest first, with `distance_km`. The GSI3 listing key is a ~156 km geohash cell: the
+//! search queries only the few cells (at most 3 × 3) that the circle's bounding box touches,
+//! concurrently, then measures exact distances. No scan, whatever the number of instructors.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use axum::extract::State;
+use axum::Json as JsonResponse;
+use futures::future::try_join_all;
+use serde::Deserialize;
+
+use shared::domain::{Coordinates, DomainError};
+use shared::http::query::Query;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::http::validation::Validator;
+use shared::pagination::{self, Page};
+use shared::schema::GSI3;
+use shared::store::instructors::{geohash_of, COARSE_CELL_LEN};
+use shared::store::users::UserRecord;
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::listing::PUBLIC_CALLER;
+use crate::view::{is_listed, InstructorView};
+
+const KM_PER_DEGREE: f64 = 111.32;
+/// Pages read per cell at most; a cell with more instructors than this is a city-sized
+/// problem for the listing key, not something to page through on a request.
+const MAX_PAGES_PER_CELL: usize = 5;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NearbyQuery {
+    lat: Option<String>,
+    lng: Option<String>,
+    radius_km: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+fn number(raw: Option<&str>, what: &str) -> Result<f64, DomainError> {
+    raw.and_then(|r| r.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| DomainError::new(format!("{what} is required and must be a number")))
+}
+
+fn radius(raw: Option<&str>) -> Result<f64, DomainError> {
+    let value = number(raw, "radius_km")?;
+    if (1.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(DomainError::new("must be between 1 and 100 km"))
+    }
+}
+
+/// The coarse geohash cells a circle's bounding box touches, by sampling the box on a grid
+/// finer than a cell.
+pub fn covering_cells(center: &Coordinates, radius_km: f64) -> BTreeSet<String> {
+    let dlat = radius_km / KM_PER_DEGREE;
+    let dlng = radius_km / (KM_PER_DEGREE * center.lat().to_radians().cos().abs().max(0.01));
+    let steps = 6;
+    let mut cells = BTreeSet::new();
+    for i in 0..=steps {
+        for j in 0..=steps {
+            let lat = (center.lat() - dlat + 2.0 * dlat * f64::from(i) / f64::from(steps))
+                .clamp(-90.0, 90.0);
+            let mut lng = center.lng() - dlng + 2.0 * dlng * f64::from(j) / f64::from(steps);
+            if lng > 180.0 {
+                lng -= 360.0;
+            } else if lng < -180.0 {
+                lng += 360.0;
+            }
+            cells.extend(geohash_of(lat, lng, COARSE_CELL_LEN));
+        }
+    }
+    cells
+}
+
+async fn cell_members(state: &AppState, cell: String) -> ApiResult<Vec<UserRecord>> {
+    let mut members = Vec::new();
+    let mut start: Option<HashMap<String, AttributeValue>> = None;
+    for _ in 0..MAX_PAGES_PER_CELL {
+        let output = state
+            .aws
+            .dynamodb
+            .query()
+            .table_name(&state.config.table_name)
+            .index_name(GSI3.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI3.partition_key)
+            .expression_attribute_values(":pk", AttributeValue::S(format!("GEO#{cell}")))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(|e| {
+                ApiError::Internal(anyhow::Error::new(e).context("Failed to search a cell"))
+            })?;
+        for item in output.items() {
+            members.push(UserRecord::try_from(item)?);
+        }
+        match output.last_evaluated_key() {
+            Some(key) if !key.is_empty() => start = Some(key.clone()),
+            _ => break,
+        }
+    }
+    Ok(members)
+}
+
+pub async fn nearby(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    Query(query): Query<NearbyQuery>,
+) -> ApiResult<JsonResponse<Page<InstructorView>>> {
+    crate::public_limit(&state, &scope, &ip).await?;
+    let mut v = Validator::default();
+    let lat = v.field("lat", number(query.lat.as_deref(), "lat"));
+    let lng = v.field("lng", number(query.lng.as_deref(), "lng"));
+    let radius_km = v.field("radius_km", radius(query.radius_km.as_deref()));
+    let center = match (lat, lng) {
+        (Some(lat), Some(lng)) => v.field("lat", Coordinates::parse(lat, lng)),
+        _ => None,
+    };
+    v.finish()?;
+    let (Some(center), Some(radius_km)) = (center, radius_km) else {
+        return Err(ApiError::validation("lat", "is required"));
+    };
+
+    let fingerprint = format!(
+        "nearby?lat={:.5}&lng={:.5}&radius_km={radius_km}",
+        center.lat(),
+        center.lng()
+    );
+    let page = pagination::page_request(
+        &state,
+        PUBLIC_CALLER,
+        &fingerprint,
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+    )
+    .await?;
+    let offset: usize = page
+        .start_key
+        .as_ref()
+        .and_then(|k| k.get("offset"))
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+
+    let cells = covering_cells(&center, radius_km);
+    let found = try_join_all(cells.into_iter().map(|cell| cell_members(&state, cell))).await?;
+    let mut matches: Vec<InstructorView> = found
+        .into_iter()
+        .flatten()
+        .filter(is_listed)
+        .filter_map(|user| {
+            let details = user.instructor.as_ref()?;
+            let here = Coordinates::parse(details.latitude, details.longitude).ok()?;
+            let distance = center.distance_km(&here);
+            (distance <= radius_km).then(|| {
+                let mut view = InstructorView::of(&user)?;
+                view.distance_km = Some((distance * 100.0).round() / 100.0);
+                Some(view)
+            })?
+        })
+        .collect();
+    matches.sort_by(|a, b| {
+        a.distance_km
+            .partial_cmp(&b.distance_km)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+
+    let limit = usize::try_from(page.limit).unwrap_or(20);
+    let total = matches.len();
+    let items: Vec<InstructorView> = matches.into_iter().skip(offset).take(limit).collect();
+    let next_offset = offset + items.len();
+    let next = if next_offset < total {
+        let key = HashMap::from([(
+            "offset".to_owned(),
+            AttributeValue::N(next_offset.to_string()),
+        )]);
+        pagination::next_cursor(&state, PUBLIC_CALLER, &fingerprint, Some(&key)).await?
+    } else {
+        None
+    };
+    Ok(JsonResponse(Page::new(items, next)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_radius_touches_few_cells_and_a_large_one_at_most_nine() {
+        let cape_town = Coordinates::parse(-33.9249, 18.4241).expect("valid");
+        assert!(covering_cells(&cape_town, 1.0).len() <= 4);
+        let large = covering_cells(&cape_town, 100.0);
+        assert!((1..=9).contains(&large.len()), "{large:?}");
+        let stellenbosch = geohash_of(-33.9321, 18.8602, COARSE_CELL_LEN).expect("cell");
+        assert!(covering_cells(&cape_town, 60.0).contains(&stellenbosch));
+    }
+}
