@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Creates (or refreshes) the project-local virtualenv with the pinned Python tools.
-# Re-runs pip only when requirements-dev.txt changed, so `make run` stays fast.
+# Creates (or refreshes) the project-local virtualenvs with the pinned Python tools:
+#   .venv          requirements-dev.txt      (moto, aiosmtpd, cfn-lint)
+#   .venv-checkov  requirements-checkov.txt  (checkov, kept apart: it pins boto3 and networkx
+#                                             versions that would downgrade moto's and cfn-lint's)
+# Re-runs pip only when a requirements file changed, so `make run` stays fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=.venv
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
-if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  exit 0
-fi
 python=${PYTHON:-python3}
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
   || { echo "setup-python: Python 3.10 or newer is needed (found $("$python" --version))" >&2; exit 1; }
-echo "setup-python: installing pinned tools into $venv" >&2
-[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip==24.3.1
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-echo "$want" > "$stamp"
+
+# ensure_venv <venv dir> <requirements file>
+ensure_venv() {
+  local venv=$1 requirements=$2
+  local stamp="$venv/.requirements.sha256"
+  local want
+  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  echo "setup-python: installing $requirements into $venv" >&2
+  [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip==24.3.1
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  echo "$want" > "$stamp"
+}
+
+ensure_venv .venv requirements-dev.txt
+ensure_venv .venv-checkov requirements-checkov.txt

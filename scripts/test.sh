@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): lint, build the function binaries the Lambda tests
-# start, run every test, lint the SAM template, and print the totals on the last line.
+# start, run every test, lint and security-scan the SAM template, and print the totals on the
+# last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
@@ -22,6 +23,8 @@ status=${PIPESTATUS[0]}
 set -e
 echo "== cfn-lint infra/template.yaml"
 .venv/bin/cfn-lint infra/template.yaml
+echo "== checkov infra/template.yaml (IaC security scan, settings in .checkov.yaml)"
+.venv-checkov/bin/checkov --config-file .checkov.yaml -f infra/template.yaml
 
 totals=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } } END { printf "%d %d", p, f }' "$log")
 passed=${totals% *}
