@@ -9,11 +9,11 @@ STAGE ?= dev
 run: setup
 	PORT=$(PORT) cargo run --quiet -p local --bin local
 
-## Every test: formatting, clippy, unit and integration tests, template lint. Prints the totals.
+## Every test: formatting, clippy, unit and integration tests, template lint and scan. Prints the totals.
 test: setup
 	scripts/test.sh
 
-## Python tools (moto, aiosmtpd, cfn-lint) at pinned versions in .venv.
+## Python tools (moto, aiosmtpd, cfn-lint in .venv; checkov in .venv-checkov) at pinned versions.
 setup:
 	scripts/setup-python.sh
 
@@ -23,3 +23,11 @@ lint:
 
 build-functions:
 	cargo build --workspace --bins
+
+## Cold starts, latency, memory, zip sizes, round trips and throughput into docs/benchmarks.md.
+bench: setup
+	python3 scripts/bench.py
+
+## sam build + sam deploy --config-env $(STAGE) (dev or prod); needs AWS credentials.
+deploy:
+	scripts/deploy.sh $(STAGE)
