@@ -126,7 +126,9 @@ def run_smtp(args: argparse.Namespace) -> None:
                 auth_data.login,
                 auth_data.password,
             ) == expected
-            return AuthResult(success=ok)
+            # handled=False: aiosmtpd then answers 535 itself on failure (with True it sends
+            # nothing and the client waits for a reply until it times out).
+            return AuthResult(success=ok, handled=False)
 
         kwargs = {
             "authenticator": authenticator,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::aws::AwsClients;
 use crate::config::Config;
+use crate::envelope::Envelope;
 use crate::mail::Mailer;
 use crate::rate_limit::RateLimiter;
 use crate::secrets::CachedKeyRing;
@@ -39,7 +40,13 @@ impl AppState {
             config.table_name.clone(),
             config.rate_limits.clone(),
         );
-        let mailer = Arc::new(Mailer::new(config.smtp.clone(), config.dependency_timeout));
+        let mailer = Arc::new(
+            Mailer::new(config.smtp.clone(), config.dependency_timeout).with_admin_settings(
+                aws.dynamodb.clone(),
+                config.table_name.clone(),
+                Envelope::new(aws.kms.clone(), config.kms_key_id.clone()),
+            ),
+        );
         Self {
             config: Arc::new(config),
             aws,

@@ -1,0 +1,262 @@
+//! `POST /admin/admins` (a new admin, active at once; 5 a day per admin) and suspension:
+//! `POST /admin/users/{id}/suspend` revokes every session of the user in the same write, so a
+//! still-unexpired access token is refused on its next request; `/reactivate` lifts it.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json as JsonResponse;
+use serde::{Deserialize, Serialize};
+
+use shared::audit::Outcome;
+use shared::auth::{password_hash, AccountStatus, Role};
+use shared::clock;
+use shared::domain::{Email, Password, PersonName, PhoneNumber};
+use shared::http::json::Json;
+use shared::http::query::PathId;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::http::validation::Validator;
+use shared::rate_limit::RuleName;
+use shared::store::stats;
+use shared::store::transact::{transact, TransactError};
+use shared::store::users::{self, UserRecord};
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::guard::Admin;
+use crate::view::AdminUserView;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAdmin {
+    email: String,
+    phone: String,
+    password: String,
+    first_name: String,
+    last_name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedAdmin {
+    user_id: String,
+    role: Role,
+    status: AccountStatus,
+}
+
+fn insert(update: Update) -> TransactWriteItem {
+    TransactWriteItem::builder().update(update).build()
+}
+
+pub async fn create_admin(
+    State(state): State<AppState>,
+    scope: RequestScope,
+    ip: ClientIp,
+    admin: Admin,
+    Json(body): Json<NewAdmin>,
+) -> ApiResult<(StatusCode, JsonResponse<CreatedAdmin>)> {
+    // Counted before validation: the limit contains a stolen admin session, whatever it sends.
+    state
+        .limiter
+        .check(
+            &scope,
+            RuleName::AdminCreate,
+            admin.user_id(),
+            admin.0.is_admin(),
+        )
+        .await?;
+    let mut v = Validator::default();
+    let email = v.field("email", Email::parse(&body.email));
+    let phone = v.field("phone", PhoneNumber::parse(&body.phone));
+    let password = v.field("password", Password::parse(&body.password));
+    let first_name = v.field("first_name", PersonName::parse(&body.first_name));
+    let last_name = v.field("last_name", PersonName::parse(&body.last_name));
+    v.finish()?;
+    let (Some(email), Some(phone), Some(password), Some(first_name), Some(last_name)) =
+        (email, phone, password, first_name, last_name)
+    else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validator passed without values"
+        )));
+    };
+
+    let password_hash = password_hash::hash(password.expose().to_owned()).await?;
+    let now = clock::now_rfc3339();
+    // An admin creating an admin vouches for the address, so the account is active at once;
+    // the fields of students and instructors stay empty.
+    let record = UserRecord {
+        user_id: uuid::Uuid::new_v4().to_string(),
+        role: Role::Admin,
+        status: AccountStatus::Active,
+        email: email.as_str().to_owned(),
+        phone: phone.as_str().to_owned(),
+        password_hash,
+        first_name: first_name.as_str().to_owned(),
+        last_name: last_name.as_str().to_owned(),
+        id_number: String::new(),
+        city: String::new(),
+        suburb: String::new(),
+        province: String::new(),
+        pickup_address: None,
+        pickup_latitude: None,
+        pickup_longitude: None,
+        instructor: None,
+        created_at: now.clone(),
+        updated_at: now,
+        sessions_valid_after: 0,
+        booking_counts: Default::default(),
+    };
+    let table = &state.config.table_name;
+    let audit = admin.audit(
+        &ip,
+        "admin.created",
+        Some(&record.user_id),
+        Outcome::Success,
+        None,
+    );
+    let mut items: Vec<TransactWriteItem> = record
+        .registration_puts(table)?
+        .into_iter()
+        .map(|put| TransactWriteItem::builder().put(put).build())
+        .collect();
+    items.push(TransactWriteItem::builder().put(audit.put(table)?).build());
+    items.push(insert(stats::user_created_update(table, Role::Admin)?));
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        Err(TransactError::ConditionFailed(_)) => {
+            return Err(ApiError::Conflict(
+                "An account with this email address or phone number already exists.".into(),
+            ))
+        }
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    }
+    Ok((
+        StatusCode::CREATED,
+        JsonResponse(CreatedAdmin {
+            user_id: record.user_id,
+            role: record.role,
+            status: record.status,
+        }),
+    ))
+}
+
+/// The user behind `id`, or 404.
+async fn existing_user(state: &AppState, id: &str) -> ApiResult<UserRecord> {
+    users::get(&state.aws.dynamodb, &state.config.table_name, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Writes `status` (and, on suspension, revokes every session) with an audit entry, on
+/// condition that the status is still the one read.
+async fn change_status(
+    state: &AppState,
+    ip: &ClientIp,
+    admin: &Admin,
+    mut user: UserRecord,
+    status: AccountStatus,
+    action: &'static str,
+) -> ApiResult<JsonResponse<AdminUserView>> {
+    let table = &state.config.table_name;
+    let now = clock::now_rfc3339();
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(users::profile_key(&user.user_id)))
+        .condition_expression("#status = :read_status")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(
+            ":read_status",
+            AttributeValue::S(user.status.as_str().into()),
+        )
+        .expression_attribute_values(":status", AttributeValue::S(status.as_str().into()))
+        .expression_attribute_values(":now", AttributeValue::S(now.clone()));
+    update = if status == AccountStatus::Suspended {
+        // The guard refuses sessions created at or before this millisecond: every session of
+        // the user ends with this one write, without touching the session items.
+        update
+            .update_expression(
+                "SET #status = :status, sessions_valid_after = :now_ms, updated_at = :now",
+            )
+            .expression_attribute_values(
+                ":now_ms",
+                AttributeValue::N(clock::now_millis().to_string()),
+            )
+    } else {
+        update.update_expression("SET #status = :status, updated_at = :now")
+    };
+    let audit = admin.audit(
+        ip,
+        action,
+        Some(&user.user_id),
+        Outcome::Success,
+        Some(format!("{} -> {}", user.status.as_str(), status.as_str())),
+    );
+    let items = vec![
+        insert(update.build()?),
+        TransactWriteItem::builder().put(audit.put(table)?).build(),
+    ];
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        Err(TransactError::ConditionFailed(_)) => {
+            return Err(ApiError::Conflict(
+                "The account changed while this request ran; try again.".into(),
+            ))
+        }
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    }
+    user.status = status;
+    user.updated_at = now;
+    Ok(JsonResponse(AdminUserView::from(&user)))
+}
+
+pub async fn suspend(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    admin: Admin,
+    PathId(id): PathId,
+) -> ApiResult<JsonResponse<AdminUserView>> {
+    if id == admin.user_id() {
+        return Err(ApiError::Conflict(
+            "You cannot suspend your own account.".into(),
+        ));
+    }
+    let user = existing_user(&state, &id).await?;
+    if user.status == AccountStatus::Suspended {
+        // Asking twice is not an error; there is nothing more to revoke.
+        return Ok(JsonResponse(AdminUserView::from(&user)));
+    }
+    change_status(
+        &state,
+        &ip,
+        &admin,
+        user,
+        AccountStatus::Suspended,
+        "account.suspended",
+    )
+    .await
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    admin: Admin,
+    PathId(id): PathId,
+) -> ApiResult<JsonResponse<AdminUserView>> {
+    let user = existing_user(&state, &id).await?;
+    match user.status {
+        AccountStatus::Active => Ok(JsonResponse(AdminUserView::from(&user))),
+        AccountStatus::PendingVerification => Err(ApiError::Conflict(
+            "This account is not suspended; it is waiting for its email address to be verified."
+                .into(),
+        )),
+        AccountStatus::Suspended => {
+            change_status(
+                &state,
+                &ip,
+                &admin,
+                user,
+                AccountStatus::Active,
+                "account.reactivated",
+            )
+            .await
+        }
+    }
+}

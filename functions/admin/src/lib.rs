@@ -1,0 +1,46 @@
+//! The `admin` group: admin accounts, suspension, instructor verification, the outgoing mail
+//! server, the audit log and the dashboard counters. Every route requires an admin; only admin
+//! creation is rate limited (5 a day per admin). The `migrate-smtp-passwords` binary lives here
+//! too, with its core in [`migrate`].
+
+mod accounts;
+mod audit_log;
+mod guard;
+mod instructors;
+pub mod migrate;
+mod smtp;
+mod smtp_form;
+mod stats;
+mod user_list;
+mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use shared::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/admins", post(accounts::create_admin))
+        .route("/api/v1/admin/users", get(user_list::list))
+        .route("/api/v1/admin/users/{id}/suspend", post(accounts::suspend))
+        .route(
+            "/api/v1/admin/users/{id}/reactivate",
+            post(accounts::reactivate),
+        )
+        .route(
+            "/api/v1/admin/instructors/{id}/verify",
+            post(instructors::verify),
+        )
+        .route(
+            "/api/v1/admin/instructors/{id}/reject",
+            post(instructors::reject),
+        )
+        .route(
+            "/api/v1/admin/smtp-settings",
+            get(smtp::get_settings).put(smtp::put_settings),
+        )
+        .route("/api/v1/admin/smtp-settings/test", post(smtp::send_test))
+        .route("/api/v1/admin/audit-log", get(audit_log::list))
+        .route("/api/v1/admin/stats", get(stats::get_stats))
+}

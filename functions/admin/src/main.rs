@@ -1,0 +1,5 @@
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    shared::lambda::run_function("admin", shared::lambda::Preload::SigningKeys, admin::routes)
+}

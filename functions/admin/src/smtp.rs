@@ -1,0 +1,296 @@
+//! `GET/PUT /admin/smtp-settings` and `POST /admin/smtp-settings/test`. The password is sealed
+//! with KMS envelope encryption *before* anything is written, so when KMS is unreachable the
+//! answer is 503 and the stored settings stay as they were. It is never returned or logged:
+//! reads answer `password_set`.
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json as JsonResponse;
+use serde::{Deserialize, Serialize};
+
+use shared::audit::Outcome;
+use shared::clock;
+use shared::domain::Email;
+use shared::envelope::{Envelope, EnvelopeError};
+use shared::http::json::Json;
+use shared::http::problem::Problem;
+use shared::http::request_context::ClientIp;
+use shared::http::validation::Validator;
+use shared::mail::{MailError, OutgoingEmail};
+use shared::store::smtp_settings::{
+    self, password_context, StoredPassword, StoredSmtpSettings, SMTP_SETTINGS_PK,
+};
+use shared::store::transact::{transact, TransactError};
+use shared::{ApiError, ApiResult, AppState};
+
+use crate::guard::Admin;
+use crate::smtp_form::{PasswordChange, SmtpSettingsInput};
+
+#[derive(Debug, Default, Serialize)]
+pub struct SmtpSettingsView {
+    /// False until an admin saves settings (the deployment's own settings serve until then).
+    configured: bool,
+    host: Option<String>,
+    port: Option<u16>,
+    tls_mode: Option<&'static str>,
+    username: Option<String>,
+    password_set: bool,
+    from_address: Option<String>,
+    updated_at: Option<String>,
+    updated_by: Option<String>,
+}
+
+impl From<&StoredSmtpSettings> for SmtpSettingsView {
+    fn from(stored: &StoredSmtpSettings) -> Self {
+        Self {
+            configured: true,
+            host: Some(stored.host.clone()),
+            port: Some(stored.port),
+            tls_mode: Some(stored.tls_mode.as_str()),
+            username: stored.username.clone(),
+            password_set: stored.password.is_set(),
+            from_address: Some(stored.from_address.clone()),
+            updated_at: stored.updated_at.clone(),
+            updated_by: stored.updated_by.clone(),
+        }
+    }
+}
+
+fn envelope(state: &AppState) -> Envelope {
+    Envelope::new(state.aws.kms.clone(), state.config.kms_key_id.clone())
+}
+
+async fn stored(state: &AppState) -> ApiResult<Option<StoredSmtpSettings>> {
+    Ok(smtp_settings::get(&state.aws.dynamodb, &state.config.table_name).await?)
+}
+
+pub async fn get_settings(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> ApiResult<JsonResponse<SmtpSettingsView>> {
+    let view = stored(&state)
+        .await?
+        .as_ref()
+        .map(SmtpSettingsView::from)
+        .unwrap_or_default();
+    Ok(JsonResponse(view))
+}
+
+fn kms_unavailable(err: EnvelopeError) -> ApiError {
+    tracing::error!(error = %err, "cannot seal the SMTP password");
+    ApiError::unavailable(
+        "The key service is unavailable, so the settings were not changed; try again shortly.",
+    )
+}
+
+pub async fn put_settings(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    admin: Admin,
+    Json(body): Json<SmtpSettingsInput>,
+) -> ApiResult<JsonResponse<SmtpSettingsView>> {
+    let form = body.parse(state.config.stage)?;
+    let current = stored(&state).await?;
+    let context = password_context(SMTP_SETTINGS_PK);
+    let envelope = envelope(&state);
+    let password_changed = matches!(form.password, PasswordChange::Set(_));
+    let password = match form.password {
+        PasswordChange::NoAuthentication => StoredPassword::Absent,
+        PasswordChange::Set(plain) => StoredPassword::Sealed(
+            envelope
+                .seal(plain.as_bytes(), &context)
+                .await
+                .map_err(kms_unavailable)?,
+        ),
+        PasswordChange::Keep => match current.as_ref().map(|c| &c.password) {
+            Some(StoredPassword::Sealed(sealed)) => StoredPassword::Sealed(sealed.clone()),
+            // A legacy plaintext password kept by this save is sealed now, not copied.
+            Some(StoredPassword::LegacyPlaintext(plain)) => StoredPassword::Sealed(
+                envelope
+                    .seal(plain.as_bytes(), &context)
+                    .await
+                    .map_err(kms_unavailable)?,
+            ),
+            Some(StoredPassword::Absent) | None => {
+                return Err(ApiError::validation(
+                    "password",
+                    "is required: no password is stored for this server yet",
+                ))
+            }
+        },
+    };
+    let settings = StoredSmtpSettings {
+        record: SMTP_SETTINGS_PK.to_owned(),
+        host: form.host,
+        port: form.port,
+        tls_mode: form.tls_mode,
+        username: form.username,
+        password,
+        from_address: form.from_address,
+        version: current.as_ref().map_or(0, |c| c.version) + 1,
+        updated_at: Some(clock::now_rfc3339()),
+        updated_by: Some(admin.user_id().to_owned()),
+    };
+    let table = &state.config.table_name;
+    // What changed, never the secret itself.
+    let detail = format!(
+        "{}:{} tls={} auth={} password_changed={password_changed}",
+        settings.host,
+        settings.port,
+        settings.tls_mode.as_str(),
+        settings.username.is_some(),
+    );
+    let audit = admin.audit(
+        &ip,
+        "smtp_settings.changed",
+        Some(SMTP_SETTINGS_PK),
+        Outcome::Success,
+        Some(detail),
+    );
+    let items = vec![
+        TransactWriteItem::builder()
+            .put(settings.put(table, current.as_ref().map(|c| c.version))?)
+            .build(),
+        TransactWriteItem::builder().put(audit.put(table)?).build(),
+    ];
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        Err(TransactError::ConditionFailed(_)) => {
+            return Err(ApiError::Conflict(
+                "The SMTP settings were changed by someone else meanwhile; reload and try again."
+                    .into(),
+            ))
+        }
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    }
+    // Mail from this process uses the new settings at once; other processes within the
+    // mailer's cache lifetime.
+    state.mailer.forget_cached_settings();
+    Ok(JsonResponse(SmtpSettingsView::from(&settings)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestRequest {
+    to: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TestDelivered {
+    delivered: bool,
+    to: String,
+    /// `admin` (the stored settings) or `deployment` (the environment's, none stored yet).
+    settings: &'static str,
+}
+
+/// The problem an admin sees when the test message did not go out: what the SMTP server (or
+/// the lack of one) did, as a stable `smtp_outcome` code and a sentence.
+fn test_failure(err: &MailError) -> Response {
+    let (status, outcome, detail) = match err {
+        MailError::AuthenticationFailed => (
+            StatusCode::BAD_GATEWAY,
+            "authentication_failed",
+            "The SMTP server refused the username or password.".to_owned(),
+        ),
+        MailError::ConnectionFailed => (
+            StatusCode::BAD_GATEWAY,
+            "connection_failed",
+            "The SMTP server could not be reached (connection refused or no route); check the host and port.".to_owned(),
+        ),
+        MailError::Timeout => (
+            StatusCode::GATEWAY_TIMEOUT,
+            "timeout",
+            "The SMTP server did not answer in time; check the host, port and firewall.".to_owned(),
+        ),
+        MailError::Tls => (
+            StatusCode::BAD_GATEWAY,
+            "tls_failed",
+            "The TLS handshake with the SMTP server failed; check the TLS mode and port.".to_owned(),
+        ),
+        MailError::Rejected(code) => (
+            StatusCode::BAD_GATEWAY,
+            "rejected",
+            format!("The SMTP server rejected the message (reply code {code})."),
+        ),
+        MailError::InvalidMessage(reason) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_message",
+            format!("The message could not be built: {reason}."),
+        ),
+        MailError::NotConfigured => (
+            StatusCode::CONFLICT,
+            "not_configured",
+            "No SMTP server is configured; save settings first.".to_owned(),
+        ),
+        MailError::SettingsUnavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "settings_unavailable",
+            "The stored SMTP settings cannot be read or decrypted right now; try again shortly."
+                .to_owned(),
+        ),
+    };
+    let mut problem = Problem::new(
+        status,
+        "smtp-test-failed",
+        "The test message was not sent",
+        detail,
+    );
+    problem
+        .extra
+        .insert("smtp_outcome".into(), serde_json::Value::from(outcome));
+    problem.into_response()
+}
+
+/// Sends a test message with the settings as stored now (not a cached copy) and reports the
+/// SMTP outcome.
+pub async fn send_test(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    admin: Admin,
+    Json(body): Json<TestRequest>,
+) -> ApiResult<Response> {
+    let mut v = Validator::default();
+    let to = v.field("to", Email::parse(&body.to));
+    v.finish()?;
+    let Some(to) = to else {
+        return Err(ApiError::validation("to", "is required"));
+    };
+    let email = OutgoingEmail {
+        to: to.as_str().to_owned(),
+        subject: "Drive Alive SMTP test".into(),
+        text: format!(
+            "This is a test message from Drive Alive, sent at {} by an administrator to check \
+             the outgoing mail settings. No action is needed.\n",
+            clock::now_rfc3339()
+        ),
+    };
+    let result = state.mailer.send_fresh(email).await;
+    let (outcome, detail) = match &result {
+        Ok(source) => (Outcome::Success, format!("settings={}", source.as_str())),
+        Err(err) => (Outcome::Failure, err.to_string()),
+    };
+    admin
+        .audit(
+            &ip,
+            "smtp_settings.tested",
+            Some(SMTP_SETTINGS_PK),
+            outcome,
+            Some(detail),
+        )
+        .record(&state.aws.dynamodb, &state.config.table_name)
+        .await;
+    match result {
+        Ok(source) => Ok(JsonResponse(TestDelivered {
+            delivered: true,
+            to: to.as_str().to_owned(),
+            settings: source.as_str(),
+        })
+        .into_response()),
+        Err(err) => {
+            tracing::warn!(error = %err, "SMTP test failed");
+            Ok(test_failure(&err))
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Counters the admin dashboard reads instead of scanning. Each moves in the same transaction as
+//! the write it counts (registration, admin creation, instructor verification, booking), so the
+//! numbers never drift from the data.
+//!
+//! | item              | PK                            | SK         | attributes                       |
+//! |-------------------|-------------------------------|------------|----------------------------------|
+//! | totals            | `STATS`                       | `COUNTERS` | `users_STUDENT`, `users_INSTRUCTOR`, `users_ADMIN`, `pending_verifications` |
+//! | one day's bookings| `STATS#BOOKINGS#<yyyy-mm-dd>` | `COUNTERS` | `bookings_created`               |
+//!
+//! The day is the Africa/Johannesburg calendar day, the one the business runs on. Counters are
+//! created by their first `ADD`; a missing item or attribute reads as 0.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{KeysAndAttributes, Update};
+use serde::Serialize;
+
+use super::attr::{get_n, n, s, Item};
+use crate::auth::Role;
+use crate::schema::{PARTITION_KEY, SORT_KEY};
+
+pub const TOTALS_PK: &str = "STATS";
+pub const COUNTERS_SK: &str = "COUNTERS";
+pub const PENDING_VERIFICATIONS: &str = "pending_verifications";
+pub const BOOKINGS_CREATED: &str = "bookings_created";
+const TIME_ZONE: &str = "Africa/Johannesburg";
+const ROLES: [Role; 3] = [Role::Student, Role::Instructor, Role::Admin];
+
+fn key(pk: String) -> Item {
+    Item::from([
+        (PARTITION_KEY.to_owned(), s(pk)),
+        (SORT_KEY.to_owned(), s(COUNTERS_SK)),
+    ])
+}
+
+pub fn totals_key() -> Item {
+    key(TOTALS_PK.to_owned())
+}
+
+pub fn bookings_day_key(date: &str) -> Item {
+    key(format!("STATS#BOOKINGS#{date}"))
+}
+
+pub fn users_attribute(role: Role) -> String {
+    format!("users_{}", role.as_str())
+}
+
+/// The Africa/Johannesburg calendar day of `at`, as `yyyy-mm-dd`.
+pub fn local_date(at: jiff::Timestamp) -> String {
+    match jiff::tz::TimeZone::get(TIME_ZONE) {
+        Ok(tz) => at.to_zoned(tz).date().to_string(),
+        // The zone database is bundled; South Africa has no daylight saving, so UTC+2 is exact.
+        Err(_) => (at + jiff::SignedDuration::from_hours(2))
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string(),
+    }
+}
+
+/// `ADD` of the given deltas to one counter item.
+fn add(table: &str, key: Item, deltas: &[(&str, i64)]) -> anyhow::Result<Update> {
+    let mut builder = Update::builder().table_name(table).set_key(Some(key));
+    let mut parts = Vec::with_capacity(deltas.len());
+    for (i, (name, delta)) in deltas.iter().enumerate() {
+        builder = builder
+            .expression_attribute_names(format!("#c{i}"), *name)
+            .expression_attribute_values(format!(":d{i}"), n(delta));
+        parts.push(format!("#c{i} :d{i}"));
+    }
+    Ok(builder
+        .update_expression(format!("ADD {}", parts.join(", ")))
+        .build()?)
+}
+
+/// For the transaction that creates an account of `role`; an instructor also joins the queue
+/// of pending verifications.
+pub fn user_created_update(table: &str, role: Role) -> anyhow::Result<Update> {
+    let users = users_attribute(role);
+    let mut deltas = vec![(users.as_str(), 1)];
+    if role == Role::Instructor {
+        deltas.push((PENDING_VERIFICATIONS, 1));
+    }
+    add(table, totals_key(), &deltas)
+}
+
+/// For the transaction that verifies or rejects an instructor: `delta` is -1 when the
+/// instructor leaves the pending queue, +1 if one ever re-enters it.
+pub fn pending_verifications_update(table: &str, delta: i64) -> anyhow::Result<Update> {
+    add(table, totals_key(), &[(PENDING_VERIFICATIONS, delta)])
+}
+
+/// For the transaction that creates a booking at `created_at`: counts it on that local day.
+pub fn booking_created_update(table: &str, created_at: jiff::Timestamp) -> anyhow::Result<Update> {
+    add(
+        table,
+        bookings_day_key(&local_date(created_at)),
+        &[(BOOKINGS_CREATED, 1)],
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub users_by_role: BTreeMap<&'static str, i64>,
+    pub total_users: i64,
+    pub pending_verifications: i64,
+    /// The local day `bookings_today` counts.
+    pub date: String,
+    pub bookings_today: i64,
+}
+
+impl Stats {
+    fn from_items(totals: Option<&Item>, day: Option<&Item>, date: String) -> Self {
+        let count =
+            |item: Option<&Item>, name: &str| item.and_then(|i| get_n::<i64>(i, name)).unwrap_or(0);
+        let users_by_role: BTreeMap<&'static str, i64> = ROLES
+            .iter()
+            .map(|role| (role.as_str(), count(totals, &users_attribute(*role))))
+            .collect();
+        Self {
+            total_users: users_by_role.values().sum(),
+            users_by_role,
+            pending_verifications: count(totals, PENDING_VERIFICATIONS),
+            date,
+            bookings_today: count(day, BOOKINGS_CREATED),
+        }
+    }
+}
+
+/// The totals and today's bookings in one `BatchGetItem`.
+pub async fn read(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Stats> {
+    let date = local_date(now);
+    let keys = KeysAndAttributes::builder()
+        .keys(totals_key())
+        .keys(bookings_day_key(&date))
+        .consistent_read(true)
+        .build()?;
+    let output = dynamodb
+        .batch_get_item()
+        .request_items(table, keys)
+        .send()
+        .await
+        .context("Failed to read the statistics")?;
+    if output
+        .unprocessed_keys()
+        .and_then(|u| u.get(table))
+        .is_some_and(|k| !k.keys().is_empty())
+    {
+        anyhow::bail!("the statistics read was throttled");
+    }
+    let items = output
+        .responses()
+        .and_then(|r| r.get(table))
+        .cloned()
+        .unwrap_or_default();
+    let find = |pk: &str| {
+        items.iter().find(|item| {
+            item.get(PARTITION_KEY)
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|v| v == pk)
+        })
+    };
+    let day_pk = format!("STATS#BOOKINGS#{date}");
+    Ok(Stats::from_items(find(TOTALS_PK), find(&day_pk), date))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_is_johannesburgs() {
+        let late_utc: jiff::Timestamp = "2026-03-01T22:30:00Z".parse().expect("timestamp");
+        assert_eq!(local_date(late_utc), "2026-03-02");
+        let early_utc: jiff::Timestamp = "2026-03-01T21:59:59Z".parse().expect("timestamp");
+        assert_eq!(local_date(early_utc), "2026-03-01");
+    }
+
+    #[test]
+    fn an_instructor_registration_counts_the_user_and_the_pending_verification() {
+        let update = user_created_update("t", Role::Instructor).expect("update");
+        assert_eq!(update.update_expression(), "ADD #c0 :d0, #c1 :d1");
+        let names = update.expression_attribute_names().expect("names");
+        assert_eq!(names["#c0"], "users_INSTRUCTOR");
+        assert_eq!(names["#c1"], PENDING_VERIFICATIONS);
+        let student = user_created_update("t", Role::Student).expect("update");
+        assert_eq!(student.update_expression(), "ADD #c0 :d0");
+    }
+
+    #[test]
+    fn missing_counters_read_as_zero() {
+        let stats = Stats::from_items(None, None, "2026-01-01".into());
+        assert_eq!(stats.total_users, 0);
+        assert_eq!(stats.users_by_role["STUDENT"], 0);
+        assert_eq!(stats.bookings_today, 0);
+    }
+}
