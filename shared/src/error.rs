@@ -160,8 +160,39 @@ impl ApiError {
     }
 }
 
+/// True when a failure is a dependency not answering (connection refused or reset, a timeout)
+/// rather than a bug or a refusal: the client may retry, so it is a 503, not a 500.
+pub fn is_unreachable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<aws_smithy_runtime_api::client::result::ConnectorError>()
+            .is_some()
+            // The SDK's timeout variant carries a private error type, and some callers keep
+            // only the message of an SDK error; these messages are the SDK's own.
+            || {
+                let text = cause.to_string();
+                text.starts_with("request has timed out") || text.starts_with("dispatch failure")
+            }
+    })
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let this = match self {
+            Self::Internal(err) if is_unreachable(&err) => {
+                tracing::warn!(error = %format!("{err:#}"), "a dependency did not answer");
+                Self::unavailable(
+                    "A service we depend on did not answer in time; try again shortly.",
+                )
+            }
+            other => other,
+        };
+        this.render()
+    }
+}
+
+impl ApiError {
+    fn render(self) -> Response {
         match &self {
             Self::Internal(err) => {
                 tracing::error!(error = %format!("{err:#}"), "request failed with an internal error")
@@ -231,6 +262,34 @@ mod tests {
             let name = format!("{err:?}");
             assert_eq!(err.status_code().as_u16(), status, "{name}");
             assert_eq!(err.into_response().status().as_u16(), status, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_dependency_that_does_not_answer_is_a_503_and_a_bug_stays_a_500() {
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let refused = ConnectorError::io(Box::new(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "connection refused",
+        )));
+        let cases = [
+            (
+                anyhow::Error::new(refused).context("Failed to read the booking"),
+                503,
+            ),
+            (
+                anyhow::anyhow!("request has timed out").context("Failed to list"),
+                503,
+            ),
+            (anyhow::anyhow!("item has no string attribute email"), 500),
+        ];
+        for (err, status) in cases {
+            let text = format!("{err:#}");
+            assert_eq!(
+                ApiError::Internal(err).into_response().status().as_u16(),
+                status,
+                "{text}"
+            );
         }
     }
 
