@@ -32,6 +32,14 @@ pub async fn pipeline(State(state): State<AppState>, mut req: Request, next: Nex
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
 
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        // Credentials (Authorization, cookies, CSRF token) are replaced before anything is logged.
+        tracing::debug!(
+            request_id = %request_id.0,
+            headers = ?crate::logging::redact_headers(req.headers()),
+            "request headers"
+        );
+    }
     req.extensions_mut().insert(request_id.clone());
     req.extensions_mut().insert(client_ip);
     req.extensions_mut().insert(scope.clone());
