@@ -46,8 +46,14 @@ async fn run() -> anyhow::Result<()> {
         smtp_port: smtp.port,
         public_url: &url,
     };
-    let vars =
+    let mut vars =
         environment::function_vars(&endpoints, &ResourceNames::with_prefix("drive-alive-local"));
+    // Settings a developer (or `make bench`, or the API fuzzing) may change for a local run.
+    for key in ["RATE_LIMITS", "LOG_LEVEL", "LOG_FORMAT", "DEPENDENCY_TIMEOUT_MS"] {
+        if let Ok(value) = std::env::var(key) {
+            vars.insert(key.to_owned(), value);
+        }
+    }
     let config = environment::provision(&vars).await?;
     let env_file = root.join(".local/function.env");
     environment::write_env_file(&env_file, &vars)?;
