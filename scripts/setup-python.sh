@@ -3,6 +3,8 @@
 #   .venv          requirements-dev.txt      (moto, aiosmtpd, cfn-lint)
 #   .venv-checkov  requirements-checkov.txt  (checkov, kept apart: it pins boto3 and networkx
 #                                             versions that would downgrade moto's and cfn-lint's)
+#   .venv-fuzz     requirements-fuzz.txt     (schemathesis for scripts/api_fuzz.py, kept apart: it
+#                                             brings hypothesis, pytest and rich)
 # Re-runs pip only when a requirements file changed, so `make run` stays fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,3 +30,4 @@ ensure_venv() {
 
 ensure_venv .venv requirements-dev.txt
 ensure_venv .venv-checkov requirements-checkov.txt
+ensure_venv .venv-fuzz requirements-fuzz.txt

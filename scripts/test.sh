@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): lint, build the function binaries the Lambda tests
-# start, run every test, lint and security-scan the SAM template, and print the totals on the
-# last line.
+# start, run every test, fuzz the API from its OpenAPI document, lint and security-scan the SAM
+# template, and print the totals on the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
@@ -21,6 +21,11 @@ set +e
 cargo test --workspace 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+echo "== API fuzzing: schemathesis from docs/openapi.json against a local server (scripts/api_fuzz.py)"
+set +e
+scripts/api_fuzz.py
+fuzz_status=$?
+set -e
 echo "== cfn-lint infra/template.yaml"
 .venv/bin/cfn-lint infra/template.yaml
 echo "== checkov infra/template.yaml (IaC security scan, settings in .checkov.yaml)"
@@ -29,7 +34,15 @@ echo "== checkov infra/template.yaml (IaC security scan, settings in .checkov.ya
 totals=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } } END { printf "%d %d", p, f }' "$log")
 passed=${totals% *}
 failed=${totals#* }
+# The API fuzzing counts as one test.
+if [ "$fuzz_status" -eq 0 ]; then
+  passed=$(( ${passed:-0} + 1 ))
+else
+  failed=$(( ${failed:-0} + 1 ))
+  echo "API fuzzing FAILED (see its report above)"
+fi
 echo
 echo "make test finished in $(( $(date +%s) - started )) s"
 echo "${passed:-0} passed, ${failed:-0} failed"
+[ "$status" -ne 0 ] || status=$fuzz_status
 exit "$status"

@@ -4,5 +4,6 @@
 pub mod bootstrap;
 pub mod demo;
 pub mod environment;
+pub mod openapi;
 pub mod routes;
 pub mod stack;

@@ -29,9 +29,16 @@ async fn run() -> anyhow::Result<()> {
         Ok(raw) => raw.parse().context("PORT must be a port number")?,
         Err(_) => 3000,
     };
+    // Where the function environment and the demo logins go; a second local server (the API
+    // fuzzing) points this elsewhere so it leaves `make run`'s files alone.
+    let state_dir = std::env::var_os("LOCAL_STATE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".local"));
+    std::fs::create_dir_all(&state_dir)
+        .with_context(|| format!("Failed to create {}", state_dir.display()))?;
     let mail_dir = std::env::var_os("LOCAL_MAIL_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(".local/mail"));
+        .unwrap_or_else(|| state_dir.join("mail"));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("127.0.0.1:{port} is taken; set PORT to another port"))?;
@@ -49,20 +56,25 @@ async fn run() -> anyhow::Result<()> {
     let mut vars =
         environment::function_vars(&endpoints, &ResourceNames::with_prefix("drive-alive-local"));
     // Settings a developer (or `make bench`, or the API fuzzing) may change for a local run.
-    for key in ["RATE_LIMITS", "LOG_LEVEL", "LOG_FORMAT", "DEPENDENCY_TIMEOUT_MS"] {
+    for key in [
+        "RATE_LIMITS",
+        "LOG_LEVEL",
+        "LOG_FORMAT",
+        "DEPENDENCY_TIMEOUT_MS",
+    ] {
         if let Ok(value) = std::env::var(key) {
             vars.insert(key.to_owned(), value);
         }
     }
     let config = environment::provision(&vars).await?;
-    let env_file = root.join(".local/function.env");
+    let env_file = state_dir.join("function.env");
     environment::write_env_file(&env_file, &vars)?;
 
     shared::logging::init(&config);
     let state = AppState::build(config).await;
     eprintln!("local server: adding demo data…");
     let logins = local::demo::seed(&state).await?;
-    let logins_file = root.join(".local/demo-logins.json");
+    let logins_file = state_dir.join("demo-logins.json");
     std::fs::write(&logins_file, serde_json::to_string_pretty(&logins)?)
         .with_context(|| format!("Failed to write {}", logins_file.display()))?;
     let app = shared::http::app(local::routes::all_routes(), state);

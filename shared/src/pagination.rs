@@ -29,7 +29,8 @@ pub struct PageRequest {
     pub start_key: Option<HashMap<String, AttributeValue>>,
 }
 
-#[derive(Debug, Serialize)]
+/// One page of a list; pass `next_cursor` back as `cursor`, with the same filters, for the next.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

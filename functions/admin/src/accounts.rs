@@ -7,12 +7,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use shared::audit::Outcome;
 use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::{Email, Password, PersonName, PhoneNumber};
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
@@ -25,17 +27,21 @@ use shared::{ApiError, ApiResult, AppState};
 use crate::guard::Admin;
 use crate::view::AdminUserView;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAdmin {
+    #[schema(format = "email")]
     email: String,
+    /// E.164, or a South African number in local form.
     phone: String,
+    /// The password rules of registration apply.
+    #[schema(format = Password)]
     password: String,
     first_name: String,
     last_name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedAdmin {
     user_id: String,
     role: Role,
@@ -46,6 +52,29 @@ fn insert(update: Update) -> TransactWriteItem {
     TransactWriteItem::builder().update(update).build()
 }
 
+/// Create an admin
+///
+/// Active at once (the creating admin vouches for the address). 5 a day per admin.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/admins",
+    operation_id = "create_admin",
+    tag = "admin",
+    request_body = NewAdmin,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "The admin account.", body = CreatedAdmin),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn create_admin(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -207,6 +236,26 @@ async fn change_status(
     Ok(JsonResponse(AdminUserView::from(&user)))
 }
 
+/// Suspend an account
+///
+/// Every session of the account ends at once; sign-in is refused until it is reactivated.
+/// Suspending a suspended account changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/suspend",
+    operation_id = "suspend_user",
+    tag = "admin",
+    params(("id" = String, Path, description = "The user id.")),
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The account, suspended.", body = AdminUserView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn suspend(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -234,6 +283,23 @@ pub async fn suspend(
     .await
 }
 
+/// Reactivate a suspended account
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/reactivate",
+    operation_id = "reactivate_user",
+    tag = "admin",
+    params(("id" = String, Path, description = "The user id.")),
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The account, active.", body = AdminUserView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn reactivate(
     State(state): State<AppState>,
     ip: ClientIp,

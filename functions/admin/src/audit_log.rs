@@ -6,7 +6,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::pagination::{self, Page};
 use shared::schema::{GSI2, GSI3};
@@ -15,27 +17,41 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::guard::Admin;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Only entries of this action (`auth.login`, `account.suspended`, ...).
     action: Option<String>,
+    /// Only entries by this user id.
     actor: Option<String>,
     /// First day included, `yyyy-mm-dd` (UTC).
+    #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,
     /// Last day included, `yyyy-mm-dd` (UTC).
+    #[param(value_type = Option<String>, format = Date)]
     to: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page (same filters).
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// One audited action.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
 pub struct AuditView {
     audit_id: String,
+    #[schema(format = DateTime)]
     at: String,
+    /// The acting user's id (empty when unknown, e.g. a failed login for no account).
     actor: String,
     action: String,
     target: Option<String>,
+    /// The client IP.
     ip: String,
+    /// `success` or `failure`.
     outcome: String,
     detail: Option<String>,
 }
@@ -90,6 +106,24 @@ fn key_range(
     Ok((from.map(|d| d.to_string()), upper))
 }
 
+/// Read the audit log
+///
+/// Newest first; by actor, action and UTC day range. Entries are kept a year.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit-log",
+    operation_id = "list_audit_log",
+    tag = "admin",
+    params(AuditQuery),
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "A page of entries.", body = Page<AuditView>),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     admin: Admin,

@@ -6,9 +6,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use shared::audit::Outcome;
 use shared::clock;
+use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::ClientIp;
 use shared::store::instructors::{self, listing_keys, verification_update};
@@ -19,14 +21,35 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::guard::Admin;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = InstructorVerification)]
 pub struct VerificationView {
     user_id: String,
+    /// `VERIFIED` or `REJECTED`.
     verification: &'static str,
     /// Whether the instructor now appears in the public listings.
     listed: bool,
 }
 
+/// Verify an instructor
+///
+/// The instructor appears in the public listings from now on.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/instructors/{id}/verify",
+    operation_id = "verify_instructor",
+    tag = "admin",
+    params(("id" = String, Path, description = "The instructor's user id.")),
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Verified and listed.", body = VerificationView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn verify(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -36,6 +59,25 @@ pub async fn verify(
     decide(&state, &ip, &admin, &id, true).await
 }
 
+/// Reject an instructor
+///
+/// The instructor leaves (or stays out of) the public listings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/instructors/{id}/reject",
+    operation_id = "reject_instructor",
+    tag = "admin",
+    params(("id" = String, Path, description = "The instructor's user id.")),
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Rejected and not listed.", body = VerificationView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn reject(
     State(state): State<AppState>,
     ip: ClientIp,

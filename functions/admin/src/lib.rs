@@ -44,3 +44,24 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/audit-log", get(audit_log::list))
         .route("/api/v1/admin/stats", get(stats::get_stats))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    accounts::create_admin,
+    user_list::list,
+    accounts::suspend,
+    accounts::reactivate,
+    instructors::verify,
+    instructors::reject,
+    smtp::get_settings,
+    smtp::put_settings,
+    smtp::send_test,
+    audit_log::list,
+    stats::get_stats,
+))]
+struct AdminApi;
+
+/// This group's operations, for the combined document (`local::openapi::document`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <AdminApi as utoipa::OpenApi>::openapi()
+}

@@ -9,12 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use shared::audit::Outcome;
 use shared::clock;
 use shared::domain::Email;
 use shared::envelope::{Envelope, EnvelopeError};
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::problem::Problem;
 use shared::http::request_context::ClientIp;
 use shared::http::validation::Validator;
@@ -28,17 +30,22 @@ use shared::{ApiError, ApiResult, AppState};
 use crate::guard::Admin;
 use crate::smtp_form::{PasswordChange, SmtpSettingsInput};
 
-#[derive(Debug, Default, Serialize)]
+/// The outgoing mail server; the password is never returned, only whether one is set.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[schema(as = SmtpSettings)]
 pub struct SmtpSettingsView {
     /// False until an admin saves settings (the deployment's own settings serve until then).
     configured: bool,
     host: Option<String>,
     port: Option<u16>,
+    /// `starttls`, `tls` or `none`.
     tls_mode: Option<&'static str>,
     username: Option<String>,
     password_set: bool,
     from_address: Option<String>,
+    #[schema(format = DateTime)]
     updated_at: Option<String>,
+    /// The admin who saved them.
     updated_by: Option<String>,
 }
 
@@ -66,6 +73,21 @@ async fn stored(state: &AppState) -> ApiResult<Option<StoredSmtpSettings>> {
     Ok(smtp_settings::get(&state.aws.dynamodb, &state.config.table_name).await?)
 }
 
+/// Read the SMTP settings
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/smtp-settings",
+    operation_id = "get_smtp_settings",
+    tag = "admin",
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "The stored settings (`configured: false` before any).",
+            body = SmtpSettingsView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn get_settings(
     State(state): State<AppState>,
     _admin: Admin,
@@ -85,6 +107,29 @@ fn kms_unavailable(err: EnvelopeError) -> ApiError {
     )
 }
 
+/// Save the SMTP settings
+///
+/// The password is sealed with KMS envelope encryption before anything is stored; leave it
+/// out to keep the stored one. `tls_mode: none` is refused in production.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/smtp-settings",
+    operation_id = "put_smtp_settings",
+    tag = "admin",
+    request_body = SmtpSettingsInput,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The settings as stored.", body = SmtpSettingsView),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn put_settings(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -171,13 +216,17 @@ pub async fn put_settings(
     Ok(JsonResponse(SmtpSettingsView::from(&settings)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SmtpTestRequest)]
 pub struct TestRequest {
+    /// Where the test message goes.
+    #[schema(format = "email")]
     to: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SmtpTestDelivered)]
 pub struct TestDelivered {
     delivered: bool,
     to: String,
@@ -245,6 +294,36 @@ fn test_failure(err: &MailError) -> Response {
 
 /// Sends a test message with the settings as stored now (not a cached copy) and reports the
 /// SMTP outcome.
+/// Send a test message
+///
+/// With the settings as stored now; a failure says what the SMTP server did in
+/// `smtp_outcome` (`authentication_failed`, `connection_failed`, `timeout`, `tls_failed`,
+/// `rejected`, `invalid_message`, `not_configured`, `settings_unavailable`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/smtp-settings/test",
+    operation_id = "test_smtp_settings",
+    tag = "admin",
+    request_body = TestRequest,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The SMTP server accepted the message.",
+            body = TestDelivered),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 409, description = "No SMTP server is configured.", body = shared::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, description = "Invalid fields, or a message that cannot be built.",
+            body = shared::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The SMTP server refused the connection, the TLS \
+            handshake, the credentials or the message.", body = shared::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The stored settings cannot be read or decrypted now.",
+            body = shared::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 504, description = "The SMTP server did not answer in time.", body = shared::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn send_test(
     State(state): State<AppState>,
     ip: ClientIp,

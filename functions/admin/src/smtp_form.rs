@@ -4,21 +4,29 @@
 use std::net::IpAddr;
 
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use shared::http::validation::Validator;
 use shared::mail::{self, TlsMode};
 use shared::{ApiError, Stage};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpSettingsInput {
+    /// A host name or IP address, without scheme or port.
     host: String,
+    #[schema(minimum = 1, maximum = 65535)]
     port: i64,
+    /// `starttls`, `tls` or `none` (not in production).
     tls_mode: String,
+    /// Leave out (or `null`) for a server without authentication.
     #[serde(default)]
     username: Option<String>,
+    /// Write-only: sent to set or change it, left out to keep the stored one.
     #[serde(default)]
+    #[schema(format = Password, write_only)]
     password: Option<String>,
+    /// An email address, optionally with a name: `Drive Alive <no-reply@example.co.za>`.
     from_address: String,
 }
 

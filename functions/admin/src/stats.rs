@@ -4,11 +4,28 @@
 use axum::extract::State;
 use axum::Json as JsonResponse;
 
+use shared::http::openapi as doc;
 use shared::store::stats::{self, Stats};
 use shared::{ApiResult, AppState};
 
 use crate::guard::Admin;
 
+/// Dashboard counters
+///
+/// Accounts by role, instructors waiting for verification and today's bookings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/stats",
+    operation_id = "get_stats",
+    tag = "admin",
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "The counters.", body = Stats),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn get_stats(
     State(state): State<AppState>,
     _admin: Admin,

@@ -12,8 +12,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use shared::auth::{AccountStatus, Role};
+use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::pagination::{self, Page};
 use shared::schema::GSI1;
@@ -26,12 +28,20 @@ use crate::view::AdminUserView;
 
 const ALL_ROLES: [Role; 3] = [Role::Student, Role::Instructor, Role::Admin];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct UserListQuery {
+    /// Only accounts of this role (case does not matter).
+    #[param(value_type = Option<Role>)]
     role: Option<String>,
+    /// Only accounts with this status (case does not matter).
+    #[param(value_type = Option<AccountStatus>)]
     status: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page (same filters).
     cursor: Option<String>,
 }
 
@@ -133,6 +143,24 @@ async fn query_role(
     Ok(PartitionPage { items, stopped_at })
 }
 
+/// List accounts
+///
+/// Newest first, optionally by role and status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users",
+    operation_id = "list_users",
+    tag = "admin",
+    params(UserListQuery),
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "A page of accounts.", body = Page<AdminUserView>),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     admin: Admin,

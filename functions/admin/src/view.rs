@@ -2,11 +2,14 @@
 //! password hash or the ID number.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use shared::auth::{AccountStatus, Role};
 use shared::store::users::UserRecord;
 
-#[derive(Debug, Serialize)]
+/// An account as admins see it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AdminAccount)]
 pub struct AdminUserView {
     user_id: String,
     role: Role,
@@ -15,12 +18,16 @@ pub struct AdminUserView {
     phone: String,
     first_name: String,
     last_name: String,
+    /// Students and instructors.
     #[serde(skip_serializing_if = "String::is_empty")]
+    #[schema(required = false)]
     city: String,
     /// `PENDING`, `VERIFIED` or `REJECTED`, for instructors.
     #[serde(skip_serializing_if = "Option::is_none")]
     instructor_verification: Option<String>,
+    #[schema(format = DateTime)]
     created_at: String,
+    #[schema(format = DateTime)]
     updated_at: String,
 }
 

@@ -28,3 +28,21 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/forgot-password", post(password_reset::forgot))
         .route("/api/v1/auth/reset-password", post(password_reset::reset))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    register::student,
+    register::instructor,
+    verify::verify_email,
+    login::login,
+    session::refresh,
+    session::logout,
+    password_reset::forgot,
+    password_reset::reset,
+))]
+struct AuthApi;
+
+/// This group's operations, for the combined document (`local::openapi::document`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <AuthApi as utoipa::OpenApi>::openapi()
+}

@@ -7,11 +7,13 @@ use axum::extract::{Form, FromRequest, Request, State};
 use axum::http::header;
 use axum::response::Response;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{password_hash, AccountStatus};
 use shared::domain::{Email, PhoneNumber};
 use shared::http::json::{is_json_content_type, Json};
+use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
 use shared::store::transact::{transact, TransactError};
@@ -20,19 +22,24 @@ use shared::{metrics, ApiError, ApiResult, AppState};
 
 use crate::session::{new_session, token_response};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// The account's email address or phone number.
     username: String,
+    #[schema(format = Password)]
     password: String,
 }
 
 /// The OAuth2 password-grant form; `grant_type`, `scope` and `client_id` are accepted and
 /// ignored, as OAuth2 client libraries send them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginForm {
+    /// The account's email address or phone number.
     username: String,
+    #[schema(format = Password)]
     password: String,
+    /// `password` if sent.
     #[serde(default)]
     grant_type: Option<String>,
 }
@@ -99,6 +106,39 @@ async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<
     Ok(users::get(db, table, &user_id).await?)
 }
 
+/// Sign in
+///
+/// With an email address or phone number and the password, as JSON or as an OAuth2
+/// password-grant form. Answers the tokens (mobile) and sets the `__Host-` session cookies
+/// (web). Unknown accounts and wrong passwords get the same 401. 5 a minute per IP and 20 an
+/// hour per account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    request_body(content(
+        (LoginRequest = "application/json"),
+        (LoginForm = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Signed in: the tokens, also set as `__Host-da_access`, \
+            `__Host-da_refresh` and `__Host-da_csrf` cookies.", body = crate::session::TokenResponse,
+            headers(("Set-Cookie" = String, description = "The session cookies (HttpOnly, \
+            Secure, SameSite); the CSRF cookie is readable by scripts."))),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, description = "The password is right but the email address is not \
+            verified yet, or the account is suspended.", body = shared::http::problem::Problem,
+            content_type = "application/problem+json"),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, description = "Neither JSON nor a form.",
+            body = shared::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -8,14 +8,15 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{password_hash, AccountStatus};
 use shared::clock;
 use shared::domain::{Email, Password};
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
@@ -30,25 +31,57 @@ use crate::emails;
 /// (token write, SMTP) does not show in the timing.
 const FORGOT_MIN_DURATION: Duration = Duration::from_millis(800);
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForgotRequest {
+    #[schema(format = "email")]
     email: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
+    /// The `token` of the emailed `<PUBLIC_URL>/reset-password?token=...` link.
     token: String,
+    /// The password rules of registration apply.
+    #[schema(format = Password)]
     new_password: String,
 }
 
+/// A sentence for the user; nothing else to read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Notice {
+    message: &'static str,
+}
+
+/// Ask for a password-reset link
+///
+/// Always answers 202 with the same body after the same minimum time, whether or not an
+/// account exists; an existing, unsuspended account gets an email with a link valid for an
+/// hour. 3 an hour per IP (and, silently, per address).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/forgot-password",
+    operation_id = "forgot_password",
+    tag = "auth",
+    request_body = ForgotRequest,
+    responses(
+        (status = 202, description = "Accepted; a link is emailed if the account exists.",
+            body = Notice),
+        (status = 400, response = doc::BadRequest),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn forgot(
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
     Json(body): Json<ForgotRequest>,
-) -> ApiResult<(StatusCode, JsonResponse<Value>)> {
+) -> ApiResult<(StatusCode, JsonResponse<Notice>)> {
     state
         .limiter
         .check(&scope, RuleName::ForgotIp, &ip.key(), false)
@@ -74,9 +107,9 @@ pub async fn forgot(
     floor.await;
     Ok((
         StatusCode::ACCEPTED,
-        JsonResponse(json!({
-            "message": "If an account exists for that address, we have sent it a link to reset the password."
-        })),
+        JsonResponse(Notice {
+            message: "If an account exists for that address, we have sent it a link to reset the password.",
+        }),
     ))
 }
 
@@ -125,12 +158,35 @@ fn invalid_token() -> ApiError {
     ApiError::BadRequest("The reset link is invalid, used or expired.".into())
 }
 
+/// Reset the password
+///
+/// Uses the emailed reset token (once, within an hour), sets the new password and signs out
+/// every session of the account. 5 an hour per IP.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/reset-password",
+    operation_id = "reset_password",
+    tag = "auth",
+    request_body = ResetRequest,
+    responses(
+        (status = 200, description = "The password is changed; every session is signed out.",
+            body = Notice),
+        (status = 400, description = "The token is invalid, used or expired (or the body is \
+            unreadable).", body = shared::http::problem::Problem,
+            content_type = "application/problem+json"),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn reset(
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
     Json(body): Json<ResetRequest>,
-) -> ApiResult<JsonResponse<Value>> {
+) -> ApiResult<JsonResponse<Notice>> {
     state
         .limiter
         .check(&scope, RuleName::ResetIp, &ip.key(), false)
@@ -178,9 +234,9 @@ pub async fn reset(
         TransactWriteItem::builder().put(audit.put(table)?).build(),
     ];
     match transact(db, items).await {
-        Ok(()) => Ok(JsonResponse(json!({
-            "message": "Your password is changed and every session is signed out; sign in with the new password."
-        }))),
+        Ok(()) => Ok(JsonResponse(Notice {
+            message: "Your password is changed and every session is signed out; sign in with the new password.",
+        })),
         Err(TransactError::ConditionFailed(_)) => Err(invalid_token()),
         Err(TransactError::Other(err)) => Err(ApiError::Internal(err)),
     }

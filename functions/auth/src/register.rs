@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{password_hash, AccountStatus, Role};
@@ -16,6 +17,7 @@ use shared::domain::{
     SaIdNumber, StreetAddress, VehicleDescription,
 };
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
@@ -27,46 +29,66 @@ use shared::{ApiError, ApiResult, AppState};
 use crate::email_tokens::{self, Purpose};
 use crate::emails;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StudentRegistration {
+    #[schema(format = "email")]
     email: String,
+    /// E.164, or a South African number in local form (`082 555 0101`).
     phone: String,
+    /// 8 to 128 characters with upper and lower case, a digit and a special character; not a
+    /// common password.
+    #[schema(format = Password)]
     password: String,
     first_name: String,
     last_name: String,
+    /// South African ID number: 13 digits, a valid birth date and check digit.
     id_number: String,
     city: String,
     suburb: String,
     province: String,
     pickup_address: String,
+    /// With `pickup_longitude`, or neither.
+    #[schema(minimum = -90, maximum = 90)]
     pickup_latitude: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pickup_longitude: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstructorRegistration {
+    #[schema(format = "email")]
     email: String,
+    /// E.164, or a South African number in local form (`082 555 0101`).
     phone: String,
+    /// 8 to 128 characters with upper and lower case, a digit and a special character; not a
+    /// common password.
+    #[schema(format = Password)]
     password: String,
     first_name: String,
     last_name: String,
+    /// South African ID number: 13 digits, a valid birth date and check digit.
     id_number: String,
+    /// The driving-instructor licence (PrDP) number.
     licence_number: String,
     vehicle: String,
     city: String,
     suburb: String,
     province: String,
+    #[schema(minimum = -90, maximum = 90)]
     latitude: f64,
+    #[schema(minimum = -180, maximum = 180)]
     longitude: f64,
+    /// Rand per hour.
     hourly_rate: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Registered {
     user_id: String,
     role: Role,
+    /// `PENDING_VERIFICATION` until the emailed link is used.
     status: AccountStatus,
     message: &'static str,
 }
@@ -166,6 +188,28 @@ async fn new_record(identity: &Identity, role: Role) -> ApiResult<UserRecord> {
     })
 }
 
+/// Register a student
+///
+/// Creates the account (pending until the email address is verified) and emails the
+/// verification link. 3 an hour per IP.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register/student",
+    operation_id = "register_student",
+    tag = "auth",
+    request_body = StudentRegistration,
+    responses(
+        (status = 201, description = "The account is created; a verification link is emailed.",
+            body = Registered),
+        (status = 400, response = doc::BadRequest),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn student(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -208,6 +252,28 @@ pub async fn student(
     create_account(&state, &ip, record).await
 }
 
+/// Register an instructor
+///
+/// Creates the account (pending until the email address is verified; listed once an admin
+/// verifies the instructor) and emails the verification link. 3 an hour per IP.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register/instructor",
+    operation_id = "register_instructor",
+    tag = "auth",
+    request_body = InstructorRegistration,
+    responses(
+        (status = 201, description = "The account is created; a verification link is emailed.",
+            body = Registered),
+        (status = 400, response = doc::BadRequest),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn instructor(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -6,6 +6,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::access_token::{self, ACCESS_TOKEN_TTL_SECS};
@@ -15,18 +16,25 @@ use shared::auth::refresh_token::RefreshToken;
 use shared::auth::{csrf, AccountStatus, AuthUser, Role};
 use shared::clock;
 use shared::http::json::{is_json_content_type, Json};
+use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
 use shared::store::sessions::{self, SessionRecord};
 use shared::store::users::UserRecord;
 use shared::{ApiError, ApiResult, AppState};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
+    /// A JWT for `Authorization: Bearer`.
     access_token: String,
+    /// Always `bearer`.
+    #[schema(example = "bearer")]
     token_type: &'static str,
+    /// Seconds the access token is valid (900).
     expires_in: i64,
+    /// Opaque; send it to `/auth/refresh` for new tokens. Single use.
     refresh_token: String,
+    /// Seconds the session lasts without a refresh.
     refresh_expires_in: i64,
     user_role: Role,
     user_id: String,
@@ -95,9 +103,11 @@ pub async fn token_response(
     Ok((headers, JsonResponse(body)).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// Mobile apps send it here; web apps leave it out and send the `__Host-da_refresh`
+    /// cookie with `X-CSRF-Token`.
     refresh_token: Option<String>,
 }
 
@@ -105,8 +115,32 @@ fn session_ended() -> ApiError {
     ApiError::Unauthorized("The session has ended; sign in again.".into())
 }
 
-/// `POST /auth/refresh`: the refresh token from the body (mobile) or cookie (web, with CSRF).
-/// Each use rotates it; presenting a spent one revokes the whole session.
+/// Refresh the tokens
+///
+/// With the refresh token from the body (mobile) or the cookie (web, with CSRF). Each use
+/// rotates it; presenting a spent one ends the whole session. 60 an hour per session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    operation_id = "refresh_session",
+    tag = "auth",
+    request_body(content = Option<RefreshRequest>,
+        description = "Optional: without a refresh token in a JSON body, the refresh cookie is \
+            used."),
+    security((), ("refresh_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "New tokens (and cookies); the presented refresh token \
+            is spent.", body = TokenResponse,
+            headers(("Set-Cookie" = String, description = "The renewed session cookies."))),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -121,10 +155,13 @@ pub async fn refresh(
             .and_then(|v| v.to_str().ok()),
     );
     let from_body = if has_json_body {
-        let Json(body) =
-            Json::<RefreshRequest>::from_request(Request::from_parts(parts.clone(), body), &state)
-                .await?;
-        body.refresh_token
+        // A JSON `null` body, like no body, means "use the cookie".
+        let Json(body) = Json::<Option<RefreshRequest>>::from_request(
+            Request::from_parts(parts.clone(), body),
+            &state,
+        )
+        .await?;
+        body.and_then(|b| b.refresh_token)
     } else {
         None
     };
@@ -244,7 +281,25 @@ async fn revoke_for_reuse(
     Ok(())
 }
 
-/// `POST /auth/logout`: revokes this session at once and clears the cookies.
+/// Sign out
+///
+/// Ends this session at once (its access token is refused from the next request) and clears
+/// the cookies. 60 an hour per session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 204, description = "Signed out; the cookies are cleared.",
+            headers(("Set-Cookie" = String, description = "Expired session cookies."))),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     scope: RequestScope,

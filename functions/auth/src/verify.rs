@@ -4,13 +4,14 @@
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::Json as JsonResponse;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::AccountStatus;
 use shared::clock;
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
 use shared::store::transact::{transact, TransactError};
@@ -19,22 +20,53 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::email_tokens::{self, Purpose};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
+    /// The `token` of the emailed `<PUBLIC_URL>/verify?token=...` link.
     token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailVerified {
+    user_id: String,
+    /// `ACTIVE`: the account can sign in.
+    status: AccountStatus,
+    message: &'static str,
 }
 
 fn invalid_token() -> ApiError {
     ApiError::BadRequest("The verification link is invalid, used or expired.".into())
 }
 
+/// Verify an email address
+///
+/// Uses the emailed verification token (once, within 24 hours) and activates the account.
+/// 10 an hour per IP.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/verify",
+    operation_id = "verify_email",
+    tag = "auth",
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The account is active.", body = EmailVerified),
+        (status = 400, description = "The token is invalid, used or expired (or the body is \
+            unreadable).", body = shared::http::problem::Problem,
+            content_type = "application/problem+json"),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn verify_email(
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
     Json(body): Json<VerifyRequest>,
-) -> ApiResult<JsonResponse<Value>> {
+) -> ApiResult<JsonResponse<EmailVerified>> {
     state
         .limiter
         .check(&scope, RuleName::VerifyIp, &ip.key(), false)
@@ -81,11 +113,11 @@ pub async fn verify_email(
         TransactWriteItem::builder().put(audit.put(table)?).build(),
     ];
     match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => Ok(JsonResponse(json!({
-            "user_id": user_id,
-            "status": AccountStatus::Active,
-            "message": "Your email address is verified; you can sign in.",
-        }))),
+        Ok(()) => Ok(JsonResponse(EmailVerified {
+            user_id,
+            status: AccountStatus::Active,
+            message: "Your email address is verified; you can sign in.",
+        })),
         Err(TransactError::ConditionFailed(_)) => Err(invalid_token()),
         Err(TransactError::Other(err)) => Err(ApiError::Internal(err)),
     }

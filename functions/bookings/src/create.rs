@@ -6,11 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use shared::auth::{AccountStatus, AuthUser, Role};
 use shared::clock;
 use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress};
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
@@ -23,15 +25,25 @@ use shared::{metrics, ApiError, ApiResult, AppState};
 use crate::emails;
 use crate::view::BookingView;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBooking {
+    /// A verified instructor's id.
     instructor_id: String,
+    /// Local date, `YYYY-MM-DD`: in the future, at most 90 days ahead.
+    #[schema(format = Date)]
     lesson_date: String,
+    /// Local start time, `HH:MM`, on a quarter hour, inside the instructor's working hours.
+    #[schema(example = "10:30")]
     lesson_time: String,
+    /// 30 to 240, in steps of 15.
+    #[schema(minimum = 30, maximum = 240, multiple_of = 15)]
     duration_minutes: i64,
     pickup_address: String,
+    /// With `pickup_longitude`, or neither.
+    #[schema(minimum = -90, maximum = 90)]
     pickup_latitude: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pickup_longitude: Option<f64>,
 }
 
@@ -49,6 +61,31 @@ fn bookable(instructor: &UserRecord) -> bool {
             .is_some_and(|i| i.is_verified())
 }
 
+/// Book a lesson
+///
+/// A student books a verified instructor; the booking is `pending` until the instructor
+/// confirms it. Of two students racing for a time, one gets it and the other 409. 20 an hour
+/// per student.
+#[utoipa::path(
+    post,
+    path = "/api/v1/bookings",
+    operation_id = "create_booking",
+    tag = "bookings",
+    request_body = NewBooking,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Booked; the instructor is emailed.", body = BookingView),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -22,3 +22,20 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bookings/{id}/cancel", post(lifecycle::cancel))
         .route("/api/v1/bookings/{id}/review", post(review::review))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create::create,
+    list::list,
+    list::get_one,
+    lifecycle::confirm,
+    lifecycle::complete,
+    lifecycle::cancel,
+    review::review,
+))]
+struct BookingsApi;
+
+/// This group's operations, for the combined document (`local::openapi::document`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <BookingsApi as utoipa::OpenApi>::openapi()
+}

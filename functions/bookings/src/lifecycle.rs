@@ -6,12 +6,14 @@ use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
 use shared::http::query::PathId;
+use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{AuthUser, Role};
 use shared::clock;
 use shared::domain::CancelReason;
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
 use shared::store::attr::s;
@@ -99,6 +101,26 @@ async fn instructors_booking(
     Ok(booking)
 }
 
+/// Confirm a booking
+///
+/// The booking's instructor confirms a pending booking; the student is emailed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/bookings/{id}/confirm",
+    operation_id = "confirm_booking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "The booking id.")),
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Confirmed.", body = BookingView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn confirm(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -125,6 +147,27 @@ pub async fn confirm(
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
+/// Complete a booking
+///
+/// The booking's instructor marks a confirmed lesson done, once it has started; the student
+/// may then review it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/bookings/{id}/complete",
+    operation_id = "complete_booking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "The booking id.")),
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Completed.", body = BookingView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn complete(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -150,12 +193,39 @@ pub async fn complete(
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
+    /// Why; the student is told.
     reason: String,
 }
 
+/// Cancel a booking
+///
+/// Its student or instructor (or an admin) cancels a pending or confirmed booking; the time is
+/// free again at once and the student is emailed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/bookings/{id}/cancel",
+    operation_id = "cancel_booking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "The booking id.")),
+    request_body = CancelRequest,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Cancelled.", body = BookingView),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     scope: RequestScope,

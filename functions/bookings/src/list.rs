@@ -6,8 +6,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use shared::auth::{AuthUser, Role};
+use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
 use shared::http::request_context::RequestScope;
 use shared::pagination::{self, Page};
@@ -19,11 +21,17 @@ use shared::{ApiError, ApiResult, AppState};
 use crate::access::visible_booking;
 use crate::view::BookingView;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only bookings with this status.
+    #[param(value_type = Option<BookingStatus>)]
     status: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page (same filters).
     cursor: Option<String>,
 }
 
@@ -36,6 +44,25 @@ fn index_for(auth: &AuthUser) -> (GlobalIndex, String) {
     }
 }
 
+/// List bookings
+///
+/// A student's or instructor's own bookings; all bookings for admins. Latest lesson first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/bookings",
+    operation_id = "list_bookings",
+    tag = "bookings",
+    params(ListQuery),
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "A page of bookings.", body = Page<BookingView>),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -104,6 +131,25 @@ pub async fn list(
     Ok(JsonResponse(Page::new(items, next)))
 }
 
+/// A booking
+///
+/// Its student, its instructor and admins see it; anyone else gets 404.
+#[utoipa::path(
+    get,
+    path = "/api/v1/bookings/{id}",
+    operation_id = "get_booking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "The booking id.")),
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "The booking.", body = BookingView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn get_one(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -5,11 +5,13 @@ use axum::http::StatusCode;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
 use shared::http::query::PathId;
+use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
 use shared::clock;
 use shared::domain::{Rating, ReviewComment};
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
@@ -20,14 +22,44 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::visible_booking;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
+    /// 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     rating: i64,
+    /// At most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     comment: String,
 }
 
+/// Review a lesson
+///
+/// The booking's student, once, after the lesson is completed. The instructor's rating moves
+/// with it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/bookings/{id}/review",
+    operation_id = "review_booking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "The booking id.")),
+    request_body = ReviewRequest,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "The review.", body = ReviewRecord),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn review(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -1,19 +1,25 @@
 //! A booking as clients see it (SPEC §3a).
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use shared::store::bookings::{BookingRecord, BookingStatus};
 
-#[derive(Debug, Serialize)]
+/// A lesson booking.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Booking)]
 pub struct BookingView {
     id: String,
     instructor_id: String,
     student_id: String,
     instructor_name: String,
     student_name: String,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
     lesson_start: String,
     duration_minutes: i64,
     status: BookingStatus,
+    /// Rand: the instructor's hourly rate pro rata.
     price: f64,
     pickup_address: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22,8 +28,11 @@ pub struct BookingView {
     pickup_longitude: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cancel_reason: Option<String>,
+    /// Whether the student has reviewed the lesson.
     reviewed: bool,
+    #[schema(format = DateTime)]
     created_at: String,
+    #[schema(format = DateTime)]
     updated_at: String,
 }
 

@@ -6,15 +6,34 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use shared::{ApiError, AppState};
 
-#[derive(Debug, Serialize)]
-struct Check {
+/// One dependency's probe.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Check {
+    /// `ok` or `unavailable`.
+    #[schema(example = "ok")]
     status: &'static str,
     latency_ms: f64,
+    /// Why it is unavailable (never internal details).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Checks {
+    dynamodb: Check,
+    kms: Check,
+    secretsmanager: Check,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ok")]
+    status: &'static str,
+    checks: Checks,
 }
 
 async fn probe<T, E, F>(name: &str, timeout: Duration, call: F) -> Check
@@ -40,10 +59,10 @@ where
     }
 }
 
-pub async fn check_all(state: &AppState) -> Result<Value, ApiError> {
+pub async fn check_all(state: &AppState) -> Result<Readiness, ApiError> {
     let config = &state.config;
     let timeout = config.dependency_timeout;
-    let (dynamodb, kms, secrets) = tokio::join!(
+    let (dynamodb, kms, secretsmanager) = tokio::join!(
         probe(
             "dynamodb",
             timeout,
@@ -75,30 +94,31 @@ pub async fn check_all(state: &AppState) -> Result<Value, ApiError> {
                 .send()
         ),
     );
-    let checks = [
-        ("dynamodb", dynamodb),
-        ("kms", kms),
-        ("secretsmanager", secrets),
-    ];
-    let failed: Vec<&str> = checks
-        .iter()
-        .filter(|(_, check)| check.error.is_some())
-        .map(|(name, _)| *name)
-        .collect();
-    let checks_json: serde_json::Map<String, Value> = checks
-        .into_iter()
-        .map(|(name, check)| {
-            (
-                name.to_owned(),
-                serde_json::to_value(check).unwrap_or(Value::Null),
-            )
-        })
-        .collect();
+    let checks = Checks {
+        dynamodb,
+        kms,
+        secretsmanager,
+    };
+    let failed: Vec<&str> = [
+        ("dynamodb", &checks.dynamodb),
+        ("kms", &checks.kms),
+        ("secretsmanager", &checks.secretsmanager),
+    ]
+    .into_iter()
+    .filter(|(_, check)| check.error.is_some())
+    .map(|(name, _)| name)
+    .collect();
     if failed.is_empty() {
-        return Ok(serde_json::json!({ "status": "ok", "checks": checks_json }));
+        return Ok(Readiness {
+            status: "ok",
+            checks,
+        });
     }
     let mut extra = serde_json::Map::new();
-    extra.insert("checks".into(), Value::Object(checks_json));
+    extra.insert(
+        "checks".into(),
+        serde_json::to_value(&checks).unwrap_or(Value::Null),
+    );
     Err(ApiError::Unavailable {
         detail: format!("Not ready: {} unavailable.", failed.join(", ")),
         extra: Some(extra),

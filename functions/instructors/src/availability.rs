@@ -10,12 +10,14 @@ use axum::Json as JsonResponse;
 use jiff::civil::Time;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use shared::domain::lesson::{
     local_day_bounds, local_to_utc, parse_local_date, quarter_key, LESSON_TIME_ZONE,
     MAX_DAYS_AHEAD, SLOT_MINUTES,
 };
 use shared::domain::{LessonDuration, WorkingHours};
+use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::schema::{PARTITION_KEY, SORT_KEY};
@@ -25,18 +27,28 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::is_listed;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
+    /// The local day, `YYYY-MM-DD`.
+    #[param(value_type = String, format = Date)]
     date: Option<String>,
+    /// The lesson length: 30 to 240 minutes in steps of 15 (default 60).
+    #[param(value_type = Option<i64>, minimum = 30, maximum = 240, multiple_of = 15)]
     duration_minutes: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Availability {
+    #[schema(format = Date)]
     date: String,
+    /// Always `Africa/Johannesburg`: `slots` are local times.
+    #[schema(example = "Africa/Johannesburg")]
     timezone: &'static str,
     duration_minutes: i64,
+    /// Local start times, `HH:MM`, at which a lesson of that length fits.
+    #[schema(example = json!(["08:00", "08:15", "09:30"]))]
     slots: Vec<String>,
 }
 
@@ -76,6 +88,25 @@ pub fn free_starts(
     starts
 }
 
+/// An instructor's free start times on a day
+///
+/// The local start times at which a lesson of `duration_minutes` fits the instructor's working
+/// hours and existing bookings (future starts within 90 days only). 100 a minute per IP.
+#[utoipa::path(
+    get,
+    path = "/api/v1/instructors/{id}/availability",
+    operation_id = "instructor_availability",
+    tag = "instructors",
+    params(("id" = String, Path, description = "The instructor's user id."), AvailabilityQuery),
+    responses(
+        (status = 200, description = "The free start times.", body = Availability),
+        (status = 400, response = doc::BadRequest),
+        (status = 404, response = doc::NotFound),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn availability(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -39,3 +39,19 @@ pub(crate) async fn public_limit(
         .check(scope, RuleName::PublicIp, &ip.key(), false)
         .await
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    listing::list,
+    nearby::nearby,
+    profile::patch_me,
+    profile::get_one,
+    reviews::list,
+    availability::availability,
+))]
+struct InstructorsApi;
+
+/// This group's operations, for the combined document (`local::openapi::document`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <InstructorsApi as utoipa::OpenApi>::openapi()
+}

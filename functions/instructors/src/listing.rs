@@ -6,7 +6,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::pagination::{self, Page};
@@ -17,17 +19,38 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::{is_listed, InstructorView};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only instructors in this city (case and spacing do not matter).
     city: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page (same filters).
     cursor: Option<String>,
 }
 
 /// Anonymous callers share one cursor owner; the signature still binds the query.
 pub const PUBLIC_CALLER: &str = "public";
 
+/// List verified instructors
+///
+/// By city, or all of them; ordered by last name within a city. 100 a minute per IP.
+#[utoipa::path(
+    get,
+    path = "/api/v1/instructors",
+    operation_id = "list_instructors",
+    tag = "instructors",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of instructors.", body = Page<InstructorView>),
+        (status = 400, response = doc::BadRequest),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -10,8 +10,10 @@ use axum::extract::State;
 use axum::Json as JsonResponse;
 use futures::future::try_join_all;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use shared::domain::{Coordinates, DomainError};
+use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
@@ -29,13 +31,23 @@ const KM_PER_DEGREE: f64 = 111.32;
 /// problem for the listing key, not something to page through on a request.
 const MAX_PAGES_PER_CELL: usize = 5;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct NearbyQuery {
+    /// Latitude of the point, in degrees.
+    #[param(value_type = f64, minimum = -90, maximum = 90)]
     lat: Option<String>,
+    /// Longitude of the point, in degrees.
+    #[param(value_type = f64, minimum = -180, maximum = 180)]
     lng: Option<String>,
+    /// Search radius in kilometres, 1 to 100.
+    #[param(value_type = f64, minimum = 1, maximum = 100)]
     radius_km: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page (same filters).
     cursor: Option<String>,
 }
 
@@ -107,6 +119,25 @@ async fn cell_members(state: &AppState, cell: String) -> ApiResult<Vec<UserRecor
     Ok(members)
 }
 
+/// Verified instructors near a point
+///
+/// Within `radius_km` of `lat`,`lng`, nearest first, each with `distance_km`. 100 a minute
+/// per IP.
+#[utoipa::path(
+    get,
+    path = "/api/v1/instructors/nearby",
+    operation_id = "nearby_instructors",
+    tag = "instructors",
+    params(NearbyQuery),
+    responses(
+        (status = 200, description = "A page of instructors, nearest first.",
+            body = Page<InstructorView>),
+        (status = 400, response = doc::BadRequest),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn nearby(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
 use shared::clock;
@@ -16,6 +17,7 @@ use shared::domain::{
     WorkingHoursInput,
 };
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
@@ -27,6 +29,22 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::{is_listed, InstructorView};
 
+/// A verified instructor's public profile
+///
+/// 100 a minute per IP.
+#[utoipa::path(
+    get,
+    path = "/api/v1/instructors/{id}",
+    operation_id = "get_instructor",
+    tag = "instructors",
+    params(("id" = String, Path, description = "The instructor's user id.")),
+    responses(
+        (status = 200, description = "The instructor.", body = InstructorView),
+        (status = 404, response = doc::NotFound),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn get_one(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -46,17 +64,25 @@ pub async fn get_one(
         .ok_or(ApiError::NotFound)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstructorPatch {
+    /// At most 1000 characters.
+    #[schema(max_length = 1000)]
     bio: Option<String>,
     vehicle: Option<String>,
+    /// Rand per hour.
     hourly_rate: Option<f64>,
     city: Option<String>,
     suburb: Option<String>,
     province: Option<String>,
+    /// With `longitude`, or neither.
+    #[schema(minimum = -90, maximum = 90)]
     latitude: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     longitude: Option<f64>,
+    /// Replaces the whole week.
+    #[schema(value_type = Option<WorkingHours>)]
     working_hours: Option<WorkingHoursInput>,
 }
 
@@ -68,6 +94,29 @@ fn parse_bio(text: &str) -> Result<String, DomainError> {
     Ok(text.to_owned())
 }
 
+/// Change the signed-in instructor's teaching profile
+///
+/// Bio, vehicle, rate, place, location and weekly working hours; only the fields sent change.
+/// A verified instructor's listing follows a new city or location at once.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/instructors/me",
+    operation_id = "patch_my_instructor_profile",
+    tag = "instructors",
+    request_body = InstructorPatch,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The profile as it now is.", body = InstructorView),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn patch_me(
     State(state): State<AppState>,
     scope: RequestScope,

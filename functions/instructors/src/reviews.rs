@@ -4,7 +4,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::pagination::{self, Page};
@@ -14,13 +16,35 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::listing::PUBLIC_CALLER;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewsQuery {
+    /// Page size, 1 to 100 (default 20).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page (same filters).
     cursor: Option<String>,
 }
 
+/// An instructor's reviews
+///
+/// Newest first. 100 a minute per IP.
+#[utoipa::path(
+    get,
+    path = "/api/v1/instructors/{id}/reviews",
+    operation_id = "list_instructor_reviews",
+    tag = "instructors",
+    params(("id" = String, Path, description = "The instructor's user id."), ReviewsQuery),
+    responses(
+        (status = 200, description = "A page of reviews, newest first.",
+            body = Page<ReviewRecord>),
+        (status = 400, response = doc::BadRequest),
+        (status = 404, response = doc::NotFound),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     scope: RequestScope,

@@ -1,11 +1,14 @@
 //! An instructor as the public sees them: no contact details, no ID or licence number.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use shared::domain::WorkingHours;
 use shared::store::users::UserRecord;
 
-#[derive(Debug, Serialize)]
+/// A verified instructor as the public sees them.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Instructor)]
 pub struct InstructorView {
     id: String,
     first_name: String,
@@ -14,6 +17,7 @@ pub struct InstructorView {
     suburb: String,
     province: String,
     vehicle: String,
+    /// Rand per hour.
     hourly_rate: f64,
     /// Average of the review ratings, two decimals; `null` before the first review.
     rating: Option<f64>,
@@ -23,6 +27,7 @@ pub struct InstructorView {
     working_hours: WorkingHours,
     latitude: f64,
     longitude: f64,
+    /// In `/instructors/nearby` answers only: kilometres from the point searched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
 }

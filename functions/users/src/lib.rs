@@ -15,3 +15,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/me/password", post(password::change))
         .route("/api/v1/users/me/dashboard", get(me::dashboard))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(me::get_me, me::patch_me, password::change, me::dashboard))]
+struct UsersApi;
+
+/// This group's operations, for the combined document (`local::openapi::document`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <UsersApi as utoipa::OpenApi>::openapi()
+}

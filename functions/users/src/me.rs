@@ -6,24 +6,25 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::Json as JsonResponse;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{AccountStatus, AuthUser, Role};
 use shared::clock;
 use shared::domain::lesson::{local_date_of, local_day_bounds, quarter_key};
 use shared::domain::{
     Coordinates, DomainError, PersonName, PhoneNumber, Place, Province, StreetAddress,
 };
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
 use shared::schema::{GSI1, GSI2};
 use shared::store::attr::s;
-use shared::store::bookings::{self, BookingRecord};
+use shared::store::bookings::{self, BookingRecord, BookingStatus};
 use shared::store::transact::{transact, TransactError};
-use shared::store::users::{self, UserRecord};
+use shared::store::users::{self, BookingCounts, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::UserView;
@@ -35,6 +36,21 @@ async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiRe
         .await
 }
 
+/// The signed-in user's account
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/me",
+    operation_id = "get_me",
+    tag = "users",
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "The account.", body = UserView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn get_me(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -46,17 +62,22 @@ pub async fn get_me(
 
 /// Fields a user may change about themselves. Email changes are not offered (they would need a
 /// new verification); instructors' teaching details live under `/instructors/me`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     first_name: Option<String>,
     last_name: Option<String>,
+    /// E.164, or a South African number in local form; must not belong to another account.
     phone: Option<String>,
     city: Option<String>,
     suburb: Option<String>,
     province: Option<String>,
+    /// Students only, like the pickup coordinates.
     pickup_address: Option<String>,
+    /// With `pickup_longitude`, or neither.
+    #[schema(minimum = -90, maximum = 90)]
     pickup_latitude: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pickup_longitude: Option<f64>,
 }
 
@@ -125,6 +146,30 @@ fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ParsedPatch>
     Ok(ParsedPatch { changes, new_phone })
 }
 
+/// Change the signed-in user's account
+///
+/// Only the fields sent change; `null` or a missing field leaves it as it is. The email
+/// address cannot change here; instructors' teaching details are under `/instructors/me`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/me",
+    operation_id = "patch_me",
+    tag = "users",
+    request_body = ProfilePatch,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The account as it now is.", body = UserView),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn patch_me(
     State(state): State<AppState>,
     scope: RequestScope,
@@ -201,26 +246,105 @@ pub async fn patch_me(
     Ok(JsonResponse(UserView::from(&updated)))
 }
 
+/// A lesson as dashboards list it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LessonSummary {
+    id: String,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
+    lesson_start: String,
+    duration_minutes: i64,
+    status: BookingStatus,
+    instructor_name: String,
+    student_name: String,
+    pickup_address: String,
+}
+
+impl From<&BookingRecord> for LessonSummary {
+    fn from(booking: &BookingRecord) -> Self {
+        Self {
+            id: booking.id.clone(),
+            lesson_start: booking.lesson_start.clone(),
+            duration_minutes: booking.duration_minutes,
+            status: booking.status,
+            instructor_name: booking.instructor_name.clone(),
+            student_name: booking.student_name.clone(),
+            pickup_address: booking.pickup_address.clone(),
+        }
+    }
+}
+
+/// What the app's home screen shows; the fields after `bookings_by_status` depend on the role.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dashboard {
+    user_id: String,
+    role: Role,
+    first_name: String,
+    status: AccountStatus,
+    #[schema(format = DateTime)]
+    member_since: String,
+    bookings_by_status: BookingCounts,
+    /// Students: the next (at most 5) lessons in the coming 90 days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upcoming_lessons: Option<Vec<LessonSummary>>,
+    /// Instructors: today's lessons (local day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    todays_lessons: Option<Vec<LessonSummary>>,
+    /// Instructors: bookings waiting for their confirmation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending_confirmations: Option<i64>,
+    /// Instructors: the average rating, `null` before the first review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rating: Option<Option<f64>>,
+    /// Instructors: how many reviews.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review_count: Option<i64>,
+    /// Instructors: `PENDING`, `VERIFIED` or `REJECTED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<Option<String>>,
+}
+
 /// The dashboard: counts by status come from counters kept on the user item by the booking
 /// transactions; the lessons listed come from one indexed query. Three round trips at most
 /// (the guard, the rate limit, the query), whatever the number of bookings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/me/dashboard",
+    operation_id = "get_dashboard",
+    tag = "users",
+    security(("bearer" = []), ("access_cookie" = [])),
+    responses(
+        (status = 200, description = "The dashboard of the signed-in user's role.",
+            body = Dashboard),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn dashboard(
     State(state): State<AppState>,
     scope: RequestScope,
     auth: AuthUser,
-) -> ApiResult<JsonResponse<Value>> {
+) -> ApiResult<JsonResponse<Dashboard>> {
     limit(&state, &scope, &auth).await?;
     let user = &auth.user;
     let table = &state.config.table_name;
     let now = jiff::Timestamp::now();
-    let mut body = json!({
-        "user_id": user.user_id,
-        "role": user.role,
-        "first_name": user.first_name,
-        "status": user.status,
-        "member_since": user.created_at,
-        "bookings_by_status": user.booking_counts,
-    });
+    let mut body = Dashboard {
+        user_id: user.user_id.clone(),
+        role: user.role,
+        first_name: user.first_name.clone(),
+        status: user.status,
+        member_since: user.created_at.clone(),
+        bookings_by_status: user.booking_counts,
+        upcoming_lessons: None,
+        todays_lessons: None,
+        pending_confirmations: None,
+        rating: None,
+        review_count: None,
+        verification: None,
+    };
     match user.role {
         Role::Student => {
             let horizon = now + jiff::SignedDuration::from_hours(24 * 90);
@@ -234,9 +358,7 @@ pub async fn dashboard(
                 5,
             )
             .await?;
-            body["upcoming_lessons"] =
-                serde_json::to_value(upcoming.iter().map(summary).collect::<Vec<_>>())
-                    .unwrap_or_default();
+            body.upcoming_lessons = Some(upcoming.iter().map(LessonSummary::from).collect());
         }
         Role::Instructor => {
             let today = local_date_of(now);
@@ -253,27 +375,13 @@ pub async fn dashboard(
             )
             .await?;
             let details = user.instructor.as_ref();
-            body["todays_lessons"] =
-                serde_json::to_value(lessons.iter().map(summary).collect::<Vec<_>>())
-                    .unwrap_or_default();
-            body["pending_confirmations"] = json!(user.booking_counts.pending);
-            body["rating"] = json!(details.and_then(|d| d.average_rating()));
-            body["review_count"] = json!(details.map_or(0, |d| d.rating_count));
-            body["verification"] = json!(details.map(|d| d.verification.clone()));
+            body.todays_lessons = Some(lessons.iter().map(LessonSummary::from).collect());
+            body.pending_confirmations = Some(user.booking_counts.pending);
+            body.rating = Some(details.and_then(|d| d.average_rating()));
+            body.review_count = Some(details.map_or(0, |d| d.rating_count));
+            body.verification = Some(details.map(|d| d.verification.clone()));
         }
         Role::Admin => {}
     }
     Ok(JsonResponse(body))
-}
-
-fn summary(booking: &BookingRecord) -> Value {
-    json!({
-        "id": booking.id,
-        "lesson_start": booking.lesson_start,
-        "duration_minutes": booking.duration_minutes,
-        "status": booking.status,
-        "instructor_name": booking.instructor_name,
-        "student_name": booking.student_name,
-        "pickup_address": booking.pickup_address,
-    })
 }

@@ -6,12 +6,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{cookies, password_hash, AuthUser};
 use shared::clock;
 use shared::domain::Password;
 use shared::http::json::Json;
+use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
@@ -19,13 +21,41 @@ use shared::store::transact::transact;
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    #[schema(format = Password)]
     current_password: String,
+    /// The password rules of registration apply.
+    #[schema(format = Password)]
     new_password: String,
 }
 
+/// Change the password
+///
+/// Proves the user with the current password, sets the new one and signs out every session,
+/// this one included.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/me/password",
+    operation_id = "change_password",
+    tag = "users",
+    request_body = PasswordChange,
+    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 204, description = "Changed; every session is signed out and the cookies \
+            are cleared.",
+            headers(("Set-Cookie" = String, description = "Expired session cookies."))),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, response = doc::Forbidden),
+        (status = 413, response = doc::PayloadTooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::ValidationFailed),
+        (status = 429, response = doc::TooManyRequests),
+        (status = 503, response = doc::ServiceUnavailable),
+    )
+)]
 pub async fn change(
     State(state): State<AppState>,
     scope: RequestScope,

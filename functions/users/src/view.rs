@@ -2,21 +2,28 @@
 //! leaves the store.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use shared::auth::{AccountStatus, Role};
 use shared::store::users::UserRecord;
 
-#[derive(Debug, Serialize)]
+/// An instructor's own teaching details.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AccountInstructorDetails)]
 pub struct InstructorView {
     licence_number: String,
     vehicle: String,
     latitude: f64,
     longitude: f64,
+    /// Rand per hour.
     hourly_rate: f64,
+    /// `PENDING`, `VERIFIED` or `REJECTED`.
     verification: String,
 }
 
-#[derive(Debug, Serialize)]
+/// The signed-in user's own account.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Account)]
 pub struct UserView {
     user_id: String,
     role: Role,
@@ -25,6 +32,7 @@ pub struct UserView {
     phone: String,
     first_name: String,
     last_name: String,
+    /// Masked: only the birth date (the first six digits) shows.
     id_number: String,
     city: String,
     suburb: String,
@@ -35,9 +43,12 @@ pub struct UserView {
     pickup_latitude: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pickup_longitude: Option<f64>,
+    /// Instructors only.
     #[serde(skip_serializing_if = "Option::is_none")]
     instructor: Option<InstructorView>,
+    #[schema(format = DateTime)]
     created_at: String,
+    #[schema(format = DateTime)]
     updated_at: String,
 }
 

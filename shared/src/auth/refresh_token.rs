@@ -60,8 +60,24 @@ impl RefreshToken {
         ) else {
             return None;
         };
-        let valid_id = |s: &str| !s.is_empty() && s.len() <= 64;
-        if !valid_id(user_id) || !valid_id(session_id) || secret.len() < 32 || secret.len() > 64 {
+        // Ids are UUIDs; anything else is refused before it becomes part of a table key.
+        let valid_id = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 64
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        // One spelling per generation: `u64::from_str` also takes "+1" and "01".
+        let canonical_number = |s: &str| {
+            !s.is_empty()
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && (s == "0" || !s.starts_with('0'))
+        };
+        if !valid_id(user_id)
+            || !valid_id(session_id)
+            || !canonical_number(generation)
+            || secret.len() < 32
+            || secret.len() > 64
+        {
             return None;
         }
         Some(Self {
@@ -108,6 +124,10 @@ mod tests {
             format!("{good}.extra"),
             good.replace(".0.", ".x."),
             "rt1.u-1.s-1.0.short".to_owned(),
+            good.replace(".0.", ".00."),
+            good.replace(".0.", ".+0."),
+            good.replacen("u-1", "u#1", 1),
+            good.replacen("u-1", "u 1", 1),
             jwt_like,
         ];
         for case in cases {

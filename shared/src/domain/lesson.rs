@@ -50,10 +50,17 @@ pub fn parse_local_date(text: &str) -> Result<Date, DomainError> {
     Ok(date)
 }
 
+/// Exactly `HH:MM`: jiff's ISO 8601 parser also takes other spellings of five characters
+/// (`"10+02"` is 10:00 with an offset it then ignores), which must not book a lesson.
+fn is_hh_mm(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 5 && b[2] == b':' && [b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit)
+}
+
 pub fn parse_local_time(text: &str) -> Result<Time, DomainError> {
     let text = text.trim();
     let bad = || DomainError::new("must be a time as HH:MM");
-    if text.len() != 5 {
+    if !is_hh_mm(text) {
         return Err(bad());
     }
     let time: Time = text.parse().map_err(|_| bad())?;
@@ -218,6 +225,8 @@ mod tests {
                 "not on a quarter hour",
             ),
             ("2026-03-03", "25:00", "lesson_time", "no such time"),
+            ("2026-03-03", "10+02", "lesson_time", "an offset, not HH:MM"),
+            ("2026-03-03", "1030Z", "lesson_time", "no colon"),
             ("03/03/2026", "10:00", "lesson_date", "wrong date format"),
             (
                 "2026-03-02",

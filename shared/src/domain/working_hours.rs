@@ -31,7 +31,9 @@ pub struct WorkingHours {
 fn minutes(text: &str) -> Result<i64, DomainError> {
     let bad = || DomainError::new("times must be HH:MM on a quarter hour, 00:00 to 24:00");
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
-    if h.len() != 2 || m.len() != 2 {
+    // Digits only: `i64::from_str` also takes a sign ("+8:00").
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
         return Err(bad());
     }
     let (h, m): (i64, i64) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
@@ -170,7 +172,7 @@ mod tests {
 
     #[test]
     fn malformed_hours_are_refused() {
-        let cases: [(&str, WorkingHoursInput); 5] = [
+        let cases: [(&str, WorkingHoursInput); 7] = [
             ("not a weekday", input(&[("funday", &[["08:00", "12:00"]])])),
             (
                 "end before start",
@@ -185,6 +187,11 @@ mod tests {
                 input(&[("monday", &[["08:10", "12:00"]])]),
             ),
             ("not a time", input(&[("monday", &[["eight", "12:00"]])])),
+            ("a signed hour", input(&[("monday", &[["+8:00", "12:00"]])])),
+            (
+                "a signed minute",
+                input(&[("monday", &[["08:+0", "12:00"]])]),
+            ),
         ];
         for (why, hours) in cases {
             assert!(WorkingHours::parse(&hours).is_err(), "{why}");

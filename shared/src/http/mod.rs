@@ -3,6 +3,7 @@
 
 pub mod cors;
 pub mod json;
+pub mod openapi;
 pub mod pipeline;
 pub mod problem;
 pub mod query;

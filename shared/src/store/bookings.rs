@@ -24,7 +24,7 @@ use crate::schema::{GSI1, GSI2, GSI3, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 /// Slot items outlive their lesson by this much (then TTL removes them).
 const SLOT_RETENTION_SECS: i64 = 7 * 24 * 3600;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BookingStatus {
     Pending,

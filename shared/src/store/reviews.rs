@@ -11,13 +11,18 @@ use super::bookings::{booking_key, BookingRecord, BookingStatus};
 use super::users;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A review of a completed lesson, as stored and as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = Review)]
 pub struct ReviewRecord {
     pub booking_id: String,
     pub instructor_id: String,
+    /// The reviewer's first name and last initial.
     pub student_name: String,
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: u8,
     pub comment: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

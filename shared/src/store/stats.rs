@@ -99,7 +99,7 @@ pub fn booking_created_update(table: &str, created_at: jiff::Timestamp) -> anyho
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     pub users_by_role: BTreeMap<&'static str, i64>,
     pub total_users: i64,

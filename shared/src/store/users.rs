@@ -84,7 +84,7 @@ impl InstructorDetails {
 
 /// Bookings by status, per user: the dashboards read these instead of counting bookings. They
 /// move in the same transaction as the booking change.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct BookingCounts {
     pub pending: i64,
     pub confirmed: i64,

@@ -576,7 +576,7 @@ fn sample_events() -> Vec<SampleEvent> {
 
 const MATCHED_ROUTE: &str = "x-parity-matched-route";
 
-fn router_of(binary: &str) -> Option<Router<AppState>> {
+pub(crate) fn router_of(binary: &str) -> Option<Router<AppState>> {
     match binary {
         "health" => Some(health::routes()),
         "auth" => Some(auth::routes()),
@@ -618,6 +618,34 @@ fn parameters_erased(path: &str) -> String {
         .join("/")
 }
 
+/// The route pattern `router` matches for `method` on `path` (a pattern such as
+/// `/api/v1/instructors/{id}`, requested with a sample id), without running the handler; `Err`
+/// with the status when no route matches.
+pub(crate) async fn matched_route(
+    router: Router<AppState>,
+    state: &AppState,
+    method: &str,
+    path: &str,
+) -> Result<String, axum::http::StatusCode> {
+    let app = router
+        .route_layer(axum::middleware::from_fn(report_matched_route))
+        // After the layer, so a method the route lacks gets this plain 405, not the report.
+        .method_not_allowed_fallback(|| async { axum::http::StatusCode::METHOD_NOT_ALLOWED })
+        .with_state(state.clone());
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(concrete_path(path))
+        .body(axum::body::Body::empty())
+        .expect("a valid request");
+    let response = app.oneshot(request).await.expect("infallible");
+    response
+        .headers()
+        .get(MATCHED_ROUTE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .ok_or(response.status())
+}
+
 /// Each template route is one its function's router has (same method, same path pattern).
 async fn unserved_route_differences(routes: &[DeployedRoute], state: &AppState) -> Vec<String> {
     let mut differences = Vec::new();
@@ -629,33 +657,18 @@ async fn unserved_route_differences(routes: &[DeployedRoute], state: &AppState) 
             ));
             continue;
         };
-        let app = router
-            .route_layer(axum::middleware::from_fn(report_matched_route))
-            // After the layer, so a method the route lacks gets this plain 405, not the report.
-            .method_not_allowed_fallback(|| async { axum::http::StatusCode::METHOD_NOT_ALLOWED })
-            .with_state(state.clone());
-        let request = axum::http::Request::builder()
-            .method(deployed.route.method.as_str())
-            .uri(concrete_path(&deployed.route.path))
-            .body(axum::body::Body::empty())
-            .expect("a valid request");
-        let response = app.oneshot(request).await.expect("infallible");
-        let matched = response
-            .headers()
-            .get(MATCHED_ROUTE)
-            .and_then(|value| value.to_str().ok());
+        let matched =
+            matched_route(router, state, &deployed.route.method, &deployed.route.path).await;
         match matched {
-            Some(pattern)
-                if parameters_erased(pattern) == parameters_erased(&deployed.route.path) => {}
-            Some(pattern) => differences.push(format!(
+            Ok(pattern)
+                if parameters_erased(&pattern) == parameters_erased(&deployed.route.path) => {}
+            Ok(pattern) => differences.push(format!(
                 "{} ({}): the function matches it as {pattern}",
                 deployed.route, deployed.binary
             )),
-            None => differences.push(format!(
-                "{} ({}): the function has no such route (status {})",
-                deployed.route,
-                deployed.binary,
-                response.status()
+            Err(status) => differences.push(format!(
+                "{} ({}): the function has no such route (status {status})",
+                deployed.route, deployed.binary,
             )),
         }
     }
@@ -663,7 +676,7 @@ async fn unserved_route_differences(routes: &[DeployedRoute], state: &AppState) 
 }
 
 /// Application state that reaches nothing: the handlers never run in these tests.
-async fn offline_state() -> AppState {
+pub(crate) async fn offline_state() -> AppState {
     let vars: BTreeMap<String, String> = [
         ("APP_STAGE", "local"),
         ("AWS_REGION", "af-south-1"),
@@ -683,6 +696,15 @@ async fn offline_state() -> AppState {
 // ------------------------------------------------------------------------------------------------
 // The template in the repository
 // ------------------------------------------------------------------------------------------------
+
+/// Every route the template deploys: (function binary, method, path).
+pub(crate) fn deployed_routes() -> Vec<(String, String, String)> {
+    template_routes(template())
+        .0
+        .into_iter()
+        .map(|deployed| (deployed.binary, deployed.route.method, deployed.route.path))
+        .collect()
+}
 
 #[test]
 fn template_table_matches_shared_schema() {
