@@ -3,17 +3,17 @@ SHELL := bash
 PORT ?= 3000
 STAGE ?= dev
 
-.PHONY: run test bench deploy setup lint build-functions
+.PHONY: run test bench fuzz deploy setup lint build-functions
 
 ## Everything local, in the foreground: AWS emulator, SMTP server, all functions on 127.0.0.1:$(PORT).
 run: setup
 	PORT=$(PORT) cargo run --quiet -p local --bin local
 
-## Every test: formatting, clippy, unit and integration tests, template lint and scan. Prints the totals.
+## Every test: formatting, clippy, unit and integration tests, API fuzzing, template lint and scan. Prints the totals.
 test: setup
 	scripts/test.sh
 
-## Python tools (moto, aiosmtpd, cfn-lint in .venv; checkov in .venv-checkov) at pinned versions.
+## Python tools (moto, aiosmtpd, cfn-lint in .venv; checkov in .venv-checkov; schemathesis in .venv-fuzz) at pinned versions.
 setup:
 	scripts/setup-python.sh
 
@@ -27,6 +27,10 @@ build-functions:
 ## Cold starts, latency, memory, zip sizes, round trips and throughput into docs/benchmarks.md.
 bench: setup
 	python3 scripts/bench.py
+
+## Every fuzz target (fuzz/) for FUZZ_SECONDS each (default 30); installs cargo-fuzz if missing.
+fuzz:
+	scripts/fuzz.sh
 
 ## sam build + sam deploy --config-env $(STAGE) (dev or prod); needs AWS credentials.
 deploy:

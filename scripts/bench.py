@@ -10,6 +10,9 @@
 5. Throughput of GET /api/v1/instructors on the local server under a bounded load from a second
    process (wrk: 2 threads, 32 connections, 10 s).
 6. Release zip sizes of the arm64 Lambda packages (cargo-lambda, from scripts/setup-deploy.sh).
+7. A bounded load scenario (the `load_scenario` binary): 100, then 1000 simulated students,
+   50 in flight, register → mail → verify → login → search → book → (cancel); status counts and
+   latency percentiles per step, with correctness checks (no double booking, exact rate limits).
 
 Every figure in the report is printed by this script; nothing is asserted against a time.
 Standard library only.
@@ -171,6 +174,76 @@ def wrk(url: str) -> dict:
     }
 
 
+def load_scenario(work: Path) -> dict:
+    """The `load_scenario` binary (its own app, moto and SMTP): its one-line JSON summary."""
+    log("target/release/load_scenario (100 then 1000 students; a few minutes)")
+    with open(work / "load_scenario.log", "w") as err:
+        try:
+            done = subprocess.run([str(ROOT / "target/release/load_scenario")], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=err, text=True, timeout=900)
+        except subprocess.TimeoutExpired:
+            return {"error": "did not finish in 15 minutes"}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        return {"error": f"no summary (exit {done.returncode}; see {work / 'load_scenario.log'})"}
+    summary = json.loads(lines[-1])
+    (work / "load_scenario.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def load_report(load: dict | None) -> list[str]:
+    lines = [
+        "",
+        "## Load scenario",
+        "",
+        "`target/release/load_scenario`: the local app (all routes, one table) on moto, 100 and then",
+        "1000 simulated students at most 50 in flight, each registering, reading the verification",
+        "mail, verifying, logging in, searching (the city listing; one in ten the nearby search),",
+        "booking a random quarter-hour start with one of the instructors found, and cancelling one",
+        "booking in five. Students race for a small calendar (20 instructors, 5 working days per",
+        "phase), so 409s are expected. Checked, not timed: only expected statuses (or 429), no",
+        "overlapping live bookings per instructor, slot items equal to the live bookings' quarters,",
+        "live bookings = created - cancelled, and each rate-limit counter equal to the requests it",
+        "counted. moto serves one request at a time and answers a query by walking the whole",
+        "table, so latencies here are mostly queueing in the emulator, and grow with the table.",
+        "",
+    ]
+    if not load:
+        return lines + ["Not measured."]
+    if "error" in load:
+        return lines + [f"Not measured: {load['error']}."]
+    for phase in load.get("phases", []):
+        b = phase["bookings"]
+        lines += [
+            f"**{phase['users']} students**, {phase['in_flight']} in flight: {phase['wall_s']} s, "
+            f"{phase['users_per_s']} students/s, {phase['requests_per_s']} requests/s; bookings "
+            f"{b['created']} created, {b['conflicts']} refused (409), {b['cancelled']} cancelled, "
+            f"{b['live']} live; {phase['failures']} failed checks.",
+            "",
+            "| step | statuses | p50 ms | p90 ms | p99 ms | max ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for step, row in phase["steps"].items():
+            statuses = ", ".join(f"{n}× {code}" for code, n in row["statuses"].items())
+            lines.append(f"| {step} | {statuses} | {row['p50_ms']} | {row['p90_ms']} "
+                         f"| {row['p99_ms']} | {row['max_ms']} |")
+        lines.append("")
+    limits = load.get("rate_limits", {})
+    lines += [
+        "Rate limits at their real values, each hit by a concurrent burst on a fresh app:",
+        "",
+        "| rule | requests | statuses |",
+        "|---|---|---|",
+    ]
+    for rule, row in limits.items():
+        if isinstance(row, dict) and "statuses" in row:
+            statuses = ", ".join(f"{n}× {code}" for code, n in row["statuses"].items())
+            lines.append(f"| {rule} | {row['requests']} | {statuses} |")
+    lines += ["", f"Failed checks: {load.get('failure_count', 0)}"
+              + (f" ({'; '.join(load['failures'])})" if load.get("failures") else "") + "."]
+    return lines
+
+
 def zip_sizes() -> dict[str, int] | str:
     cargo_lambda = ROOT / ".venv-deploy" / "bin" / "cargo-lambda"
     if not cargo_lambda.exists():
@@ -265,6 +338,7 @@ def report(results: dict) -> str:
                 f"| {tp['path']} | {tp['requests_per_sec']} | {tp['p50_ms']} | {tp['p99_ms']} "
                 f"| {tp['requests']} | {tp['non_2xx']} |"
             )
+    lines += load_report(results.get("load"))
     lines += ["", "## Notes", ""] + results["notes"] + [""]
     return "\n".join(lines)
 
@@ -290,7 +364,7 @@ def main() -> None:
         raise SystemExit(f"bench: {BENCH_TOOL} is missing (it lives in ../shared beside the project)")
     run(["scripts/setup-python.sh"])
     run(["cargo", "build", "--release", "--quiet", "-p", "local", "-p", "integration-tests",
-         "--bin", "local", "--bin", "round_trips"] + sum((["-p", f, "--bin", f] for f in FUNCTIONS), []))
+         "--bin", "local", "--bin", "round_trips", "--bin", "load_scenario"] + sum((["-p", f, "--bin", f] for f in FUNCTIONS), []))
 
     work = Path(tempfile.mkdtemp(prefix="drive-alive-bench-"))
     port = free_port()
@@ -325,6 +399,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
+    load = load_scenario(work)
     zips = zip_sizes()
     notes = [
         "- Init is process start to the first `next` poll: configuration, SDK clients, and for",
@@ -345,13 +420,15 @@ def main() -> None:
         "when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}",
         "functions": rows, "round_trips": round_trips, "throughput": throughput,
-        "zips": zips, "notes": notes,
+        "zips": zips, "notes": notes, "load": load,
     }
     (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
     log(f"raw figures in {work}")
     text = report(results)
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
+    if load.get("failure_count"):
+        raise SystemExit(f"bench: the load scenario's checks failed: {load.get('failures')}")
 
 
 if __name__ == "__main__":

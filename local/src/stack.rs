@@ -137,6 +137,12 @@ pub fn start_moto() -> anyhow::Result<LocalService> {
     LocalService::spawn("moto", &["moto"], &[])
 }
 
+/// A moto server on `port`: fault-injection tests start one again where a running app expects
+/// the one they stopped (it starts empty).
+pub fn start_moto_on(port: u16) -> anyhow::Result<LocalService> {
+    LocalService::spawn("moto", &["moto", "--port", &port.to_string()], &[])
+}
+
 /// Credentials the SMTP server demands, when it should demand any.
 pub struct SmtpAuth<'a> {
     pub username: &'a str,

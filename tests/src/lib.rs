@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod events;
+pub mod fault_proxy;
 pub mod mail;
 pub mod marketplace;
 pub mod runtime_api;

@@ -3,6 +3,7 @@
 
 use integration_tests::accounts::student_body;
 use integration_tests::app::{spawn_app, spawn_app_with, Options, TestApp};
+use integration_tests::fault_proxy::{Fault, FaultProxy, KMS};
 use integration_tests::mail::{find_mail, wait_for_mail};
 use integration_tests::services;
 use reqwest::Method;
@@ -11,7 +12,7 @@ use shared::envelope::{EncryptionContext, Envelope, EnvelopeError};
 use shared::store::smtp_settings::{self, password_context, StoredPassword, SMTP_SETTINGS_PK};
 
 use crate::admin_support::{
-    as_user, json_of, plaintext_occurrences, seed_admin, send, AuthRefusingPeer, AuthSmtp, AwsProxy,
+    as_user, json_of, plaintext_occurrences, seed_admin, send, AuthRefusingPeer, AuthSmtp,
 };
 
 const SMTP_PATH: &str = "/api/v1/admin/smtp-settings";
@@ -117,7 +118,7 @@ async fn put_stores_the_password_only_sealed_and_bound_to_its_record() {
 
 #[tokio::test]
 async fn put_answers_503_and_changes_nothing_when_kms_is_unreachable() {
-    let proxy = AwsProxy::start(services::shared().moto.url()).await;
+    let proxy = FaultProxy::start(services::shared().moto.url()).await;
     let app = spawn_app_with(Options {
         extra_vars: vec![("AWS_ENDPOINT_URL".into(), proxy.url.clone())],
         ..Options::default()
@@ -136,7 +137,7 @@ async fn put_answers_503_and_changes_nothing_when_kms_is_unreachable() {
         .await
         .expect("read");
 
-    proxy.block_kms();
+    proxy.fail(KMS, Fault::Hang);
     let mut second = first.clone();
     second["host"] = json!("smtp.other.co.za");
     second["password"] = json!("Second#Password2");

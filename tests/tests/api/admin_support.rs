@@ -1,16 +1,11 @@
 //! What the admin tests share: a first admin (admins are only ever created by admins, so the
 //! first one is written straight to the table, as an operator would), signed-in students and
-//! instructors, an SMTP server that demands AUTH, a proxy that can make KMS unreachable while
-//! DynamoDB stays up, and a full-table scan for plaintext.
+//! instructors, an SMTP server that demands AUTH, and a full-table scan for plaintext. (The proxy
+//! that makes KMS unreachable while DynamoDB stays up is `integration_tests::fault_proxy`.)
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::response::Response;
 use base64::Engine;
 use integration_tests::accounts::{
     instructor_body, unique_email, unique_phone, LoggedIn, TestUser, PASSWORD,
@@ -136,85 +131,6 @@ impl AuthSmtp {
             "password": password,
             "from_address": "Drive Alive <no-reply@drivealive.test>"
         })
-    }
-}
-
-/// A pass-through HTTP proxy in front of the AWS emulator that can black-hole KMS (requests
-/// whose `X-Amz-Target` is `TrentService.*` are never answered, as behind a dropped route)
-/// while DynamoDB and Secrets Manager keep working.
-pub struct AwsProxy {
-    pub url: String,
-    kms_blocked: Arc<AtomicBool>,
-}
-
-#[derive(Clone)]
-struct ProxyState {
-    upstream: String,
-    client: reqwest::Client,
-    kms_blocked: Arc<AtomicBool>,
-}
-
-const HOP_BY_HOP: [&str; 4] = ["host", "content-length", "connection", "transfer-encoding"];
-
-async fn forward(State(proxy): State<ProxyState>, request: Request) -> Response {
-    let is_kms = request
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("TrentService."));
-    if is_kms && proxy.kms_blocked.load(Ordering::SeqCst) {
-        std::future::pending::<()>().await;
-    }
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    let mut upstream = proxy
-        .client
-        .request(parts.method, format!("{}{path}", proxy.upstream))
-        .body(body);
-    for (name, value) in &parts.headers {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
-            upstream = upstream.header(name, value);
-        }
-    }
-    let answer = upstream.send().await.expect("the emulator answers");
-    let mut response = Response::builder().status(answer.status());
-    for (name, value) in answer.headers() {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
-            response = response.header(name, value);
-        }
-    }
-    let bytes = answer.bytes().await.unwrap_or_default();
-    response.body(Body::from(bytes)).expect("a response")
-}
-
-impl AwsProxy {
-    pub async fn start(upstream: String) -> Self {
-        let kms_blocked = Arc::new(AtomicBool::new(false));
-        let state = ProxyState {
-            upstream,
-            client: reqwest::Client::new(),
-            kms_blocked: kms_blocked.clone(),
-        };
-        let router = axum::Router::new().fallback(forward).with_state(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the proxy");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
-        Self { url, kms_blocked }
-    }
-
-    pub fn block_kms(&self) {
-        self.kms_blocked.store(true, Ordering::SeqCst);
     }
 }
 

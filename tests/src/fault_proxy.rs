@@ -1,0 +1,171 @@
+//! A pass-through proxy in front of the AWS emulator that fails chosen operations while the rest
+//! keep working: DynamoDB reads answer while `TransactWriteItems` is dropped, or KMS is
+//! black-holed while DynamoDB and Secrets Manager answer. Operations are told apart by their
+//! `X-Amz-Target` header (`DynamoDB_20120810.TransactWriteItems`, `TrentService.Encrypt`, ...).
+//! A failed request never reaches the emulator, so whatever it would have written is not there.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+
+/// `X-Amz-Target` prefixes of the operations tests break.
+pub const DYNAMODB_TRANSACT_WRITE: &str = "DynamoDB_20120810.TransactWriteItems";
+pub const KMS: &str = "TrentService.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The connection is closed without an answer, as by a crashed or restarted peer: the SDK
+    /// sees a dispatch failure (and retries).
+    Drop,
+    /// The request is never answered, as behind a dropped route: the SDK's timeout ends it.
+    Hang,
+}
+
+/// Why a connection was closed unanswered (hyper closes it when the service fails).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by the fault proxy")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+#[derive(Default)]
+struct Faults {
+    rules: Mutex<Vec<(String, Fault)>>,
+    failed: AtomicU64,
+}
+
+impl Faults {
+    fn for_target(&self, target: &str) -> Option<Fault> {
+        let rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        rules
+            .iter()
+            .find(|(prefix, _)| target.starts_with(prefix.as_str()))
+            .map(|(_, fault)| *fault)
+    }
+}
+
+pub struct FaultProxy {
+    pub url: String,
+    faults: Arc<Faults>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl FaultProxy {
+    /// Starts forwarding everything to `upstream` (the emulator's URL).
+    pub async fn start(upstream: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fault proxy");
+        let url = format!("http://{}", listener.local_addr().expect("proxy address"));
+        let faults = Arc::new(Faults::default());
+        let client = reqwest::Client::new();
+        let shared = faults.clone();
+        let server = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (faults, client, upstream) = (shared.clone(), client.clone(), upstream.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        forward(faults.clone(), client.clone(), upstream.clone(), request)
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Self {
+            url,
+            faults,
+            server,
+        }
+    }
+
+    /// From now on, fails every operation whose `X-Amz-Target` starts with `target_prefix`.
+    pub fn fail(&self, target_prefix: &str, fault: Fault) {
+        self.faults
+            .rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((target_prefix.to_owned(), fault));
+    }
+
+    /// Lets everything through again.
+    pub fn heal(&self) {
+        self.faults
+            .rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// How many requests were failed so far (SDK retries included).
+    pub fn failed_requests(&self) -> u64 {
+        self.faults.failed.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+const HOP_BY_HOP: [&str; 4] = ["host", "content-length", "connection", "transfer-encoding"];
+
+async fn forward(
+    faults: Arc<Faults>,
+    client: reqwest::Client,
+    upstream: String,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    match faults.for_target(target) {
+        Some(Fault::Drop) => {
+            faults.failed.fetch_add(1, Ordering::SeqCst);
+            return Err(Dropped);
+        }
+        Some(Fault::Hang) => {
+            faults.failed.fetch_add(1, Ordering::SeqCst);
+            std::future::pending::<Infallible>().await;
+        }
+        None => {}
+    }
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let mut upstream_request = client
+        .request(parts.method, format!("{upstream}{path}"))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            upstream_request = upstream_request.header(name, value);
+        }
+    }
+    // An emulator that does not answer makes the proxy drop the connection too.
+    let answer = upstream_request.send().await.map_err(|_| Dropped)?;
+    let mut response = Response::builder().status(answer.status());
+    for (name, value) in answer.headers() {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            response = response.header(name, value);
+        }
+    }
+    let bytes = answer.bytes().await.map_err(|_| Dropped)?;
+    response.body(Full::new(bytes)).map_err(|_| Dropped)
+}
