@@ -169,6 +169,41 @@ def install_item_level_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def install_unsorted_query_candidates() -> None:
+    """Stops moto's Query from sorting the whole table before it looks at the key.
+
+    moto 5.2 starts every Query with `Table.all_items()`, which sorts every item in the table
+    by its keys (Python-level comparisons), then filters by the key condition and sorts the
+    matches again. The first sort decides nothing, but costs O(n log n) per query: at 20 000
+    items a query took about 200 ms of the one request moto serves at a time. Here a query on
+    the table's own key starts from that key's partition, and an index query from the items
+    unsorted; moto's own filtering, ordering and paging then run unchanged.
+    """
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+
+    def query(self, hash_key, *args, **kwargs):
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+
+        def candidates():
+            if index_name is None and self.range_key_attr:
+                return list(self.items.get(hash_key, {}).values())
+            if self.range_key_attr:
+                return [item for part in self.items.values() for item in part.values()]
+            return list(self.items.values())
+
+        # An instance attribute shadows the method for this one call; requests reach the
+        # backend one at a time (see run_moto).
+        self.all_items = candidates
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = query
+
+
 def run_moto(args: argparse.Namespace) -> None:
     """moto's threaded server, with one request in its backend at a time.
 
@@ -181,6 +216,7 @@ def run_moto(args: argparse.Namespace) -> None:
     from werkzeug.serving import make_server
 
     install_item_level_transactions()
+    install_unsorted_query_candidates()
     app = DomainDispatcherApplication(create_backend_app)
     backend_lock = threading.Lock()
 

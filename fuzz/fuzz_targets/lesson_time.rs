@@ -13,6 +13,9 @@ use libfuzzer_sys::fuzz_target;
 use shared::domain::lesson::{local_date_of, local_hhmm, LessonSlot, MAX_DAYS_AHEAD, SLOT_MINUTES};
 use shared::domain::{LessonDuration, WorkingHours, WorkingHoursInput, WEEKDAYS};
 
+/// One weekday's entry as typed: the weekday (or, when `None`, a fuzzed name) and its windows.
+type DayInput<'a> = (Option<u8>, &'a str, Vec<(&'a str, &'a str)>);
+
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
     /// Empty: the local date `days_ahead` after `now`, so the future-window checks pass often.
@@ -21,8 +24,7 @@ struct Input<'a> {
     time: &'a str,
     minutes: u8,
     now: u32,
-    /// (weekday, or a fuzzed name when `None`; windows as typed)
-    hours: Vec<(Option<u8>, &'a str, Vec<(&'a str, &'a str)>)>,
+    hours: Vec<DayInput<'a>>,
     probe: (u16, u16),
 }
 
