@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{password_hash, AccountStatus};
-use shared::clock;
 use shared::domain::{Email, Password};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
@@ -204,20 +203,7 @@ pub async fn reset(
         .ok_or_else(invalid_token)?;
     let new_hash = password_hash::hash(password.expose().to_owned()).await?;
 
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(users::profile_key(&user_id)))
-        .update_expression(
-            "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
-        )
-        .condition_expression("attribute_exists(PK)")
-        .expression_attribute_values(":hash", AttributeValue::S(new_hash))
-        .expression_attribute_values(
-            ":now_ms",
-            AttributeValue::N(clock::now_millis().to_string()),
-        )
-        .expression_attribute_values(":now", AttributeValue::S(clock::now_rfc3339()))
-        .build()?;
+    let update = users::password_change_update(table, &user_id, new_hash)?;
     let audit = AuditEntry {
         actor: Some(user_id.clone()),
         action: "auth.password_reset",

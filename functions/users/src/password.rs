@@ -1,7 +1,7 @@
 //! `POST /users/me/password`: the current password proves it is the user; the new hash and
 //! the revocation of every session (this one included) are one write.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{cookies, password_hash, AuthUser};
-use shared::clock;
 use shared::domain::Password;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
@@ -78,19 +77,7 @@ pub async fn change(
     }
     let new_hash = password_hash::hash(new_password.expose().to_owned()).await?;
     let table = &state.config.table_name;
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(users::profile_key(auth.user_id())))
-        .update_expression(
-            "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
-        )
-        .expression_attribute_values(":hash", AttributeValue::S(new_hash))
-        .expression_attribute_values(
-            ":now_ms",
-            AttributeValue::N(clock::now_millis().to_string()),
-        )
-        .expression_attribute_values(":now", AttributeValue::S(clock::now_rfc3339()))
-        .build()?;
+    let update = users::password_change_update(table, auth.user_id(), new_hash)?;
     let audit = AuditEntry {
         actor: Some(auth.user_id().to_owned()),
         action: "account.password_changed",

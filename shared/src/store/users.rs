@@ -319,6 +319,26 @@ pub async fn get(
     output.item().map(UserRecord::try_from).transpose()
 }
 
+/// A new password hash, and every existing session revoked with it (password change and
+/// reset): one update of the profile, for the caller's transaction.
+pub fn password_change_update(
+    table: &str,
+    user_id: &str,
+    password_hash: String,
+) -> anyhow::Result<aws_sdk_dynamodb::types::Update> {
+    Ok(aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .set_key(Some(profile_key(user_id)))
+        .update_expression(
+            "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
+        )
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_values(":hash", s(password_hash))
+        .expression_attribute_values(":now_ms", n(crate::clock::now_millis()))
+        .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
+        .build()?)
+}
+
 /// `USER#<id>` as a key attribute value, for conditions on other items.
 pub fn user_pk_value(user_id: &str) -> AttributeValue {
     s(user_pk(user_id))
