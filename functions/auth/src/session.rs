@@ -56,6 +56,7 @@ pub fn new_session(user_id: &str) -> NewSession {
             user_id: user_id.to_owned(),
             refresh_generation: 0,
             refresh_hash: refresh.hash(),
+            previous_refresh_hash: None,
             created_at_ms: clock::now_millis(),
             expires_at: now + REFRESH_TTL_SECS,
             revoked: false,
@@ -199,7 +200,11 @@ pub async fn refresh(
     if user.status != AccountStatus::Active {
         return Err(ApiError::Forbidden("This account is suspended.".into()));
     }
-    if presented.generation < session.refresh_generation {
+    // Revoke only on proof: the token spent by the last rotation, secret included. Revoking on
+    // an id and a number alone would let anyone who learnt them end someone else's session.
+    let replayed = presented.generation + 1 == session.refresh_generation
+        && session.previous_refresh_hash.as_deref() == Some(presented.hash().as_str());
+    if replayed {
         revoke_for_reuse(&state, &ip, &user, &session).await?;
         return Err(session_ended());
     }
@@ -223,7 +228,10 @@ pub async fn refresh(
             &user.user_id,
             &session.session_id,
         )))
-        .update_expression("SET refresh_generation = :next, refresh_hash = :next_hash")
+        .update_expression(
+            "SET refresh_generation = :next, refresh_hash = :next_hash, \
+             previous_refresh_hash = :current_hash",
+        )
         .condition_expression(
             "refresh_generation = :current AND refresh_hash = :current_hash AND revoked = :no",
         )

@@ -14,6 +14,9 @@ pub struct SessionRecord {
     pub user_id: String,
     pub refresh_generation: u64,
     pub refresh_hash: String,
+    /// The hash of the generation before the current one: a replay of that token is proof of
+    /// theft; an older generation cannot be told from a guess and only gets a 401.
+    pub previous_refresh_hash: Option<String>,
     /// Epoch milliseconds, compared with the user's `sessions_valid_after`.
     pub created_at_ms: i64,
     pub expires_at: i64,
@@ -64,6 +67,7 @@ impl TryFrom<&Item> for SessionRecord {
             user_id: req_s(item, "user_id")?,
             refresh_generation: req_n(item, "refresh_generation")?,
             refresh_hash: req_s(item, "refresh_hash")?,
+            previous_refresh_hash: get_s(item, "previous_refresh_hash").map(str::to_owned),
             created_at_ms: req_n(item, "created_at_ms")?,
             expires_at: get_n(item, TTL_ATTRIBUTE).unwrap_or(0),
             revoked: get_bool(item, "revoked").unwrap_or(false),

@@ -297,3 +297,43 @@ async fn login_accepts_an_oauth2_form() {
     assert_eq!(body["user_role"], "STUDENT");
     assert_eq!(body["expires_in"], 900);
 }
+
+#[tokio::test]
+async fn a_guessed_older_refresh_token_does_not_end_someone_elses_session() {
+    let app = spawn_app().await;
+    let user = app.verified_student().await;
+    let session = app.login(&user).await;
+    let first = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": session.refresh_token }),
+        )
+        .await;
+    assert_eq!(first.status(), 200);
+    let rotated: Value = first.json().await.expect("JSON");
+
+    // Same user and session ids, an older generation, but a secret the attacker made up.
+    let mut parts: Vec<String> = session
+        .refresh_token
+        .split('.')
+        .map(str::to_owned)
+        .collect();
+    parts[4] = "A".repeat(43);
+    let forged = parts.join(".");
+    let response = app
+        .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": forged }))
+        .await;
+    assert_eq!(response.status(), 401);
+
+    let still_live = app
+        .get_bearer(
+            "/api/v1/users/me",
+            rotated["access_token"].as_str().unwrap_or_default(),
+        )
+        .await;
+    assert_eq!(
+        still_live.status(),
+        200,
+        "the forgery must not revoke the session"
+    );
+}
