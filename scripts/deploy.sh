@@ -11,15 +11,39 @@ case "$stage" in
 esac
 scripts/setup-deploy.sh
 export PATH="$PWD/.venv-deploy/bin:$PATH"
+# No usage reports from the SAM CLI: builds also run offline (CI, this project's machines).
+export SAM_CLI_TELEMETRY=0
 if ! sam --version >/dev/null 2>&1; then
   echo "deploy: the SAM CLI is not usable from .venv-deploy" >&2
   exit 1
 fi
 sam validate --lint --config-env "$stage"
 sam build --config-env "$stage"
-for bootstrap in .aws-sam/build/*/bootstrap; do
-  printf 'deploy: %-40s %s bytes\n' "$bootstrap" "$(stat -c %s "$bootstrap")"
-done
+# Every function must come out as an arm64 `bootstrap`; print each one's size and the size of
+# the zip `sam deploy` uploads (DEFLATE, as SAM packs it).
+python3 - <<'PY'
+import glob, io, os, struct, sys, zipfile
+
+built = sorted(glob.glob(".aws-sam/build/*/bootstrap"))
+if not built:
+    sys.exit("deploy: sam build produced no bootstrap")
+wrong = []
+for path in built:
+    with open(path, "rb") as f:
+        header = f.read(20)
+    machine = struct.unpack_from("<H", header, 18)[0] if header[:4] == b"\x7fELF" else None
+    packed = io.BytesIO()
+    folder = os.path.dirname(path)
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(os.listdir(folder)):
+            z.write(os.path.join(folder, name), name)
+    print(f"deploy: {os.path.basename(folder):<22} bootstrap {os.path.getsize(path):>9} bytes, "
+          f"zip {len(packed.getvalue()):>9} bytes, {'arm64' if machine == 183 else 'NOT arm64'}")
+    if machine != 183:
+        wrong.append(path)
+if wrong:
+    sys.exit(f"deploy: not arm64 ELF executables: {wrong}")
+PY
 if [ "${DEPLOY_BUILD_ONLY:-}" = "1" ]; then
   echo "deploy: DEPLOY_BUILD_ONLY=1, stopping after the build" >&2
   exit 0
