@@ -158,45 +158,72 @@ pub fn verify_cursor(
     Ok(decode_key(payload.k))
 }
 
-/// The page size and start key of a list request, from its `limit` and `cursor` parameters.
-pub async fn page_request(
-    state: &AppState,
-    caller: &str,
-    query_fingerprint: &str,
-    limit: Option<&str>,
-    cursor: Option<&str>,
-) -> Result<PageRequest, ApiError> {
-    let limit = parse_limit(limit)?;
-    let start_key = match cursor.filter(|c| !c.is_empty()) {
-        None => None,
-        Some(cursor) => {
-            let keys = cursor_keys(state).await?;
-            Some(verify_cursor(
-                &keys,
-                caller,
-                query_fingerprint,
-                cursor,
-                clock::now_secs(),
-            )?)
-        }
-    };
-    Ok(PageRequest { limit, start_key })
+/// One list as its cursors know it: who is paging, and which query they continue (the route
+/// and its filters, as a canonical string). A cursor signed for one list is refused by any
+/// other, so a handler names the list once and both reads and answers pages through it.
+pub struct PagedList<'a> {
+    state: &'a AppState,
+    caller: &'a str,
+    query_fingerprint: String,
 }
 
-/// The cursor for the page after this one, if DynamoDB says there is more.
-pub async fn next_cursor(
-    state: &AppState,
-    caller: &str,
-    query_fingerprint: &str,
-    last_evaluated_key: Option<&HashMap<String, AttributeValue>>,
-) -> Result<Option<String>, ApiError> {
-    let Some(last) = last_evaluated_key.filter(|k| !k.is_empty()) else {
-        return Ok(None);
-    };
-    let keys = cursor_keys(state).await?;
-    sign_cursor(&keys, caller, query_fingerprint, last, clock::now_secs())
-        .map(Some)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unsignable pagination key")))
+impl<'a> PagedList<'a> {
+    pub fn new(state: &'a AppState, caller: &'a str, query_fingerprint: String) -> Self {
+        Self {
+            state,
+            caller,
+            query_fingerprint,
+        }
+    }
+
+    /// The page size and start key of a request, from its `limit` and `cursor` parameters.
+    pub async fn request(
+        &self,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> Result<PageRequest, ApiError> {
+        let limit = parse_limit(limit)?;
+        let start_key = match cursor.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(cursor) => {
+                let keys = cursor_keys(self.state).await?;
+                Some(verify_cursor(
+                    &keys,
+                    self.caller,
+                    &self.query_fingerprint,
+                    cursor,
+                    clock::now_secs(),
+                )?)
+            }
+        };
+        Ok(PageRequest { limit, start_key })
+    }
+
+    /// The page of `items`, with a cursor for the next one if the read stopped at
+    /// `last_evaluated_key` (DynamoDB's, or one the handler built for a merged or computed
+    /// list).
+    pub async fn page<T>(
+        &self,
+        items: Vec<T>,
+        last_evaluated_key: Option<&HashMap<String, AttributeValue>>,
+    ) -> Result<Page<T>, ApiError> {
+        let next_cursor = match last_evaluated_key.filter(|k| !k.is_empty()) {
+            None => None,
+            Some(last) => {
+                let keys = cursor_keys(self.state).await?;
+                let cursor = sign_cursor(
+                    &keys,
+                    self.caller,
+                    &self.query_fingerprint,
+                    last,
+                    clock::now_secs(),
+                )
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unsignable pagination key")))?;
+                Some(cursor)
+            }
+        };
+        Ok(Page::new(items, next_cursor))
+    }
 }
 
 async fn cursor_keys(state: &AppState) -> Result<std::sync::Arc<KeyRing>, ApiError> {

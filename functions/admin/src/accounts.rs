@@ -64,13 +64,9 @@ fn insert(update: Update) -> TransactWriteItem {
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 201, description = "The admin account.", body = CreatedAdmin),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -249,8 +245,7 @@ async fn change_status(
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "The account, suspended.", body = AdminUserView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 503, response = doc::ServiceUnavailable),
@@ -293,8 +288,7 @@ pub async fn suspend(
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "The account, active.", body = AdminUserView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 503, response = doc::ServiceUnavailable),

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use shared::http::openapi as doc;
 use shared::http::query::Query;
-use shared::pagination::{self, Page};
+use shared::pagination::{Page, PagedList};
 use shared::schema::{GSI2, GSI3};
 use shared::store::attr::{get_s, Item};
 use shared::{ApiError, ApiResult, AppState};
@@ -119,8 +119,7 @@ fn key_range(
     responses(
         (status = 200, description = "A page of entries.", body = Page<AuditView>),
         (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
@@ -141,14 +140,10 @@ pub async fn list(
         lower.as_deref().unwrap_or(""),
         upper.as_deref().unwrap_or(""),
     );
-    let page = pagination::page_request(
-        &state,
-        admin.user_id(),
-        &fingerprint,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )
-    .await?;
+    let list = PagedList::new(&state, admin.user_id(), fingerprint);
+    let page = list
+        .request(query.limit.as_deref(), query.cursor.as_deref())
+        .await?;
 
     let (index, partition) = match &actor {
         Some(actor) => (GSI3, format!("AUDIT_ACTOR#{actor}")),
@@ -193,14 +188,9 @@ pub async fn list(
         ApiError::Internal(anyhow::Error::new(e).context("Failed to read the audit log"))
     })?;
     let items = output.items().iter().map(AuditView::from).collect();
-    let next = pagination::next_cursor(
-        &state,
-        admin.user_id(),
-        &fingerprint,
-        output.last_evaluated_key(),
-    )
-    .await?;
-    Ok(JsonResponse(Page::new(items, next)))
+    Ok(JsonResponse(
+        list.page(items, output.last_evaluated_key()).await?,
+    ))
 }
 
 #[cfg(test)]

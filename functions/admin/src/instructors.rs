@@ -43,8 +43,7 @@ pub struct VerificationView {
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "Verified and listed.", body = VerificationView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 503, response = doc::ServiceUnavailable),
@@ -71,8 +70,7 @@ pub async fn verify(
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "Rejected and not listed.", body = VerificationView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 503, response = doc::ServiceUnavailable),

@@ -83,8 +83,7 @@ async fn stored(state: &AppState) -> ApiResult<Option<StoredSmtpSettings>> {
     responses(
         (status = 200, description = "The stored settings (`configured: false` before any).",
             body = SmtpSettingsView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
@@ -120,13 +119,9 @@ fn kms_unavailable(err: EnvelopeError) -> ApiError {
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "The settings as stored.", body = SmtpSettingsView),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
@@ -310,8 +305,7 @@ fn test_failure(err: &MailError) -> Response {
         (status = 200, description = "The SMTP server accepted the message.",
             body = TestDelivered),
         (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 409, description = "No SMTP server is configured.", body = shared::http::problem::Problem, content_type = "application/problem+json"),
         (status = 413, response = doc::PayloadTooLarge),
         (status = 415, response = doc::UnsupportedMediaType),

@@ -21,8 +21,7 @@ use crate::guard::Admin;
     security(("bearer" = []), ("access_cookie" = [])),
     responses(
         (status = 200, description = "The counters.", body = Stats),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]

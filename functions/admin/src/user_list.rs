@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 use shared::auth::{AccountStatus, Role};
 use shared::http::openapi as doc;
 use shared::http::query::Query;
-use shared::pagination::{self, Page};
+use shared::pagination::{self, Page, PagedList};
 use shared::schema::GSI1;
 use shared::store::attr::{get_s, Item};
 use shared::store::users::UserRecord;
@@ -156,8 +156,7 @@ async fn query_role(
     responses(
         (status = 200, description = "A page of accounts.", body = Page<AdminUserView>),
         (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
@@ -172,14 +171,10 @@ pub async fn list(
         role.map_or("", Role::as_str),
         status.map_or("", AccountStatus::as_str)
     );
-    let page = pagination::page_request(
-        &state,
-        admin.user_id(),
-        &fingerprint,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )
-    .await?;
+    let list = PagedList::new(&state, admin.user_id(), fingerprint);
+    let page = list
+        .request(query.limit.as_deref(), query.cursor.as_deref())
+        .await?;
     let after = page
         .start_key
         .as_ref()
@@ -203,9 +198,7 @@ pub async fn list(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let cursor_key: Option<HashMap<String, AttributeValue>> = continue_below
         .map(|key| HashMap::from([(GSI1.sort_key.to_owned(), AttributeValue::S(key))]));
-    let next =
-        pagination::next_cursor(&state, admin.user_id(), &fingerprint, cursor_key.as_ref()).await?;
-    Ok(JsonResponse(Page::new(users, next)))
+    Ok(JsonResponse(list.page(users, cursor_key.as_ref()).await?))
 }
 
 #[cfg(test)]

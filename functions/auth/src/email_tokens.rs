@@ -2,12 +2,15 @@
 //! `PK = TOKEN#<sha256>`, `SK = TOKEN`, with the purpose, the user and `expires_at`. Consuming a
 //! token deletes it in the same transaction as the change it authorises.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
+use shared::audit::{AuditEntry, Outcome};
 use shared::auth::refresh_token::{hash_secret, random_token_secret};
 use shared::clock;
+use shared::http::request_context::ClientIp;
 use shared::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use shared::store::attr::{get_n, get_s, n, s, Item};
+use shared::store::transact::{transact, TransactError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -56,13 +59,20 @@ pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(St
     Ok((secret, put))
 }
 
-/// The user a live token of this purpose belongs to (one consistent `GetItem`).
+/// A token that was live when read: the user it belongs to, and the hash that names its item.
+#[derive(Debug)]
+pub struct LiveToken {
+    pub user_id: String,
+    hash: String,
+}
+
+/// The live token of this purpose behind a secret (one consistent `GetItem`).
 pub async fn find(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
     purpose: Purpose,
     secret: &str,
-) -> anyhow::Result<Option<(String, String)>> {
+) -> anyhow::Result<Option<LiveToken>> {
     if secret.is_empty() || secret.len() > 128 {
         return Ok(None);
     }
@@ -81,13 +91,53 @@ pub async fn find(
     let live = get_s(item, "purpose") == Some(purpose.as_str())
         && get_n::<i64>(item, TTL_ATTRIBUTE).is_some_and(|exp| exp > clock::now_secs());
     Ok(live
-        .then(|| get_s(item, "user_id").map(|u| (u.to_owned(), hash)))
+        .then(|| {
+            get_s(item, "user_id").map(|user_id| LiveToken {
+                user_id: user_id.to_owned(),
+                hash,
+            })
+        })
         .flatten())
+}
+
+impl LiveToken {
+    /// Spends the token on the change it authorises, with the user's audit entry for `action`,
+    /// in one transaction, so a token never authorises twice. `Ok(false)`: it was spent or
+    /// expired meanwhile, or `change`'s own condition failed; either way the link is dead.
+    pub async fn redeem(
+        &self,
+        dynamodb: &aws_sdk_dynamodb::Client,
+        table: &str,
+        change: Update,
+        action: &'static str,
+        ip: &ClientIp,
+    ) -> anyhow::Result<bool> {
+        let audit = AuditEntry {
+            actor: Some(self.user_id.clone()),
+            action,
+            target: Some(self.user_id.clone()),
+            ip: ip.key(),
+            outcome: Outcome::Success,
+            detail: None,
+        };
+        let items = vec![
+            TransactWriteItem::builder()
+                .delete(consume(table, &self.hash)?)
+                .build(),
+            TransactWriteItem::builder().update(change).build(),
+            TransactWriteItem::builder().put(audit.put(table)?).build(),
+        ];
+        match transact(dynamodb, items).await {
+            Ok(()) => Ok(true),
+            Err(TransactError::ConditionFailed(_)) => Ok(false),
+            Err(TransactError::Other(err)) => Err(err),
+        }
+    }
 }
 
 /// Deletes the token, conditional on it still existing: a second use of the same token, even
 /// racing the first, fails this condition and so the whole transaction.
-pub fn consume(table: &str, hash: &str) -> anyhow::Result<Delete> {
+fn consume(table: &str, hash: &str) -> anyhow::Result<Delete> {
     Ok(Delete::builder()
         .table_name(table)
         .set_key(Some(key(hash)))

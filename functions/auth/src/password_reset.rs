@@ -19,7 +19,7 @@ use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::transact;
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -67,10 +67,7 @@ pub struct Notice {
     responses(
         (status = 202, description = "Accepted; a link is emailed if the account exists.",
             body = Notice),
-        (status = 400, response = doc::BadRequest),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
+        doc::BodyRejected,
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -198,32 +195,18 @@ pub async fn reset(
     };
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let (user_id, hash) = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim())
+    let token = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim())
         .await?
         .ok_or_else(invalid_token)?;
     let new_hash = password_hash::hash(password.expose().to_owned()).await?;
-
-    let update = users::password_change_update(table, &user_id, new_hash)?;
-    let audit = AuditEntry {
-        actor: Some(user_id.clone()),
-        action: "auth.password_reset",
-        target: Some(user_id.clone()),
-        ip: ip.key(),
-        outcome: Outcome::Success,
-        detail: None,
-    };
-    let items = vec![
-        TransactWriteItem::builder()
-            .delete(email_tokens::consume(table, &hash)?)
-            .build(),
-        TransactWriteItem::builder().update(update).build(),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
-    ];
-    match transact(db, items).await {
-        Ok(()) => Ok(JsonResponse(Notice {
-            message: "Your password is changed and every session is signed out; sign in with the new password.",
-        })),
-        Err(TransactError::ConditionFailed(_)) => Err(invalid_token()),
-        Err(TransactError::Other(err)) => Err(ApiError::Internal(err)),
+    let update = users::password_change_update(table, &token.user_id, new_hash)?;
+    if !token
+        .redeem(db, table, update, "auth.password_reset", &ip)
+        .await?
+    {
+        return Err(invalid_token());
     }
+    Ok(JsonResponse(Notice {
+        message: "Your password is changed and every session is signed out; sign in with the new password.",
+    }))
 }

@@ -106,6 +106,7 @@ struct Identity {
     province: Province,
 }
 
+/// The identity fields of a registration body, borrowed for [`parse_registration`].
 struct IdentityInput<'a> {
     email: &'a str,
     phone: &'a str,
@@ -116,6 +117,24 @@ struct IdentityInput<'a> {
     city: &'a str,
     suburb: &'a str,
     province: &'a str,
+}
+
+/// The identity fields of either registration body. A macro because the two bodies are
+/// distinct types (each refuses the other's fields) that share only these field names.
+macro_rules! identity_input {
+    ($body:expr) => {
+        IdentityInput {
+            email: &$body.email,
+            phone: &$body.phone,
+            password: &$body.password,
+            first_name: &$body.first_name,
+            last_name: &$body.last_name,
+            id_number: &$body.id_number,
+            city: &$body.city,
+            suburb: &$body.suburb,
+            province: &$body.province,
+        }
+    };
 }
 
 fn parse_identity(v: &mut Validator, input: IdentityInput<'_>) -> Option<Identity> {
@@ -139,6 +158,24 @@ fn parse_identity(v: &mut Validator, input: IdentityInput<'_>) -> Option<Identit
         suburb: suburb?,
         province: province?,
     })
+}
+
+/// A registration body as domain values: the identity, and what `details` parses of the
+/// fields of one kind of account. Every field error of both comes back in one 422.
+fn parse_registration<T>(
+    identity: IdentityInput<'_>,
+    details: impl FnOnce(&mut Validator) -> Option<T>,
+) -> ApiResult<(Identity, T)> {
+    let mut v = Validator::default();
+    let identity = parse_identity(&mut v, identity);
+    let details = details(&mut v);
+    v.finish()?;
+    match (identity, details) {
+        (Some(identity), Some(details)) => Ok((identity, details)),
+        _ => Err(ApiError::Internal(anyhow::anyhow!(
+            "validator passed without values"
+        ))),
+    }
 }
 
 fn optional_coordinates(
@@ -201,11 +238,8 @@ async fn new_record(identity: &Identity, role: Role) -> ApiResult<UserRecord> {
     responses(
         (status = 201, description = "The account is created; a verification link is emailed.",
             body = Registered),
-        (status = 400, response = doc::BadRequest),
+        doc::BodyRejected,
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -220,30 +254,11 @@ pub async fn student(
         .limiter
         .check(&scope, RuleName::RegisterIp, &ip.key(), false)
         .await?;
-    let mut v = Validator::default();
-    let identity = parse_identity(
-        &mut v,
-        IdentityInput {
-            email: &body.email,
-            phone: &body.phone,
-            password: &body.password,
-            first_name: &body.first_name,
-            last_name: &body.last_name,
-            id_number: &body.id_number,
-            city: &body.city,
-            suburb: &body.suburb,
-            province: &body.province,
-        },
-    );
-    let pickup_address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
-    let pickup = optional_coordinates(&mut v, body.pickup_latitude, body.pickup_longitude);
-    v.finish()?;
-    let (Some(identity), Some(pickup_address), Some(pickup)) = (identity, pickup_address, pickup)
-    else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validator passed without values"
-        )));
-    };
+    let (identity, (pickup_address, pickup)) = parse_registration(identity_input!(body), |v| {
+        let address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
+        let pickup = optional_coordinates(v, body.pickup_latitude, body.pickup_longitude);
+        Some((address?, pickup?))
+    })?;
 
     let mut record = new_record(&identity, Role::Student).await?;
     record.pickup_address = Some(pickup_address.as_str().to_owned());
@@ -265,11 +280,8 @@ pub async fn student(
     responses(
         (status = 201, description = "The account is created; a verification link is emailed.",
             body = Registered),
-        (status = 400, response = doc::BadRequest),
+        doc::BodyRejected,
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -284,36 +296,17 @@ pub async fn instructor(
         .limiter
         .check(&scope, RuleName::RegisterIp, &ip.key(), false)
         .await?;
-    let mut v = Validator::default();
-    let identity = parse_identity(
-        &mut v,
-        IdentityInput {
-            email: &body.email,
-            phone: &body.phone,
-            password: &body.password,
-            first_name: &body.first_name,
-            last_name: &body.last_name,
-            id_number: &body.id_number,
-            city: &body.city,
-            suburb: &body.suburb,
-            province: &body.province,
-        },
-    );
-    let licence = v.field("licence_number", LicenceNumber::parse(&body.licence_number));
-    let vehicle = v.field("vehicle", VehicleDescription::parse(&body.vehicle));
-    let location = v.field(
-        "latitude",
-        Coordinates::parse(body.latitude, body.longitude),
-    );
-    let rate = v.field("hourly_rate", Rands::parse_amount(body.hourly_rate));
-    v.finish()?;
-    let (Some(identity), Some(licence), Some(vehicle), Some(location), Some(rate)) =
-        (identity, licence, vehicle, location, rate)
-    else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validator passed without values"
-        )));
-    };
+    let (identity, (licence, vehicle, location, rate)) =
+        parse_registration(identity_input!(body), |v| {
+            let licence = v.field("licence_number", LicenceNumber::parse(&body.licence_number));
+            let vehicle = v.field("vehicle", VehicleDescription::parse(&body.vehicle));
+            let location = v.field(
+                "latitude",
+                Coordinates::parse(body.latitude, body.longitude),
+            );
+            let rate = v.field("hourly_rate", Rands::parse_amount(body.hourly_rate));
+            Some((licence?, vehicle?, location?, rate?))
+        })?;
 
     let mut record = new_record(&identity, Role::Instructor).await?;
     record.instructor = Some(InstructorDetails {

@@ -134,8 +134,7 @@ fn session_ended() -> ApiError {
             is spent.", body = TokenResponse,
             headers(("Set-Cookie" = String, description = "The renewed session cookies."))),
         (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 413, response = doc::PayloadTooLarge),
         (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
@@ -302,8 +301,7 @@ async fn revoke_for_reuse(
     responses(
         (status = 204, description = "Signed out; the cookies are cleared.",
             headers(("Set-Cookie" = String, description = "Expired session cookies."))),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )

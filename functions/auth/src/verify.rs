@@ -1,20 +1,16 @@
 //! `POST /auth/verify`: consumes a verification token and activates the account, in one
 //! transaction (the token cannot be used twice, even by two racing requests).
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use shared::audit::{AuditEntry, Outcome};
 use shared::auth::AccountStatus;
-use shared::clock;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
-use shared::store::transact::{transact, TransactError};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -71,54 +67,21 @@ pub async fn verify_email(
         .limiter
         .check(&scope, RuleName::VerifyIp, &ip.key(), false)
         .await?;
+    let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let (user_id, hash) = email_tokens::find(
-        &state.aws.dynamodb,
-        table,
-        Purpose::VerifyEmail,
-        body.token.trim(),
-    )
-    .await?
-    .ok_or_else(invalid_token)?;
-
-    let activate = Update::builder()
-        .table_name(table)
-        .set_key(Some(users::profile_key(&user_id)))
-        .update_expression("SET #status = :active, updated_at = :now")
-        .condition_expression("#status = :pending")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(
-            ":active",
-            AttributeValue::S(AccountStatus::Active.as_str().into()),
-        )
-        .expression_attribute_values(
-            ":pending",
-            AttributeValue::S(AccountStatus::PendingVerification.as_str().into()),
-        )
-        .expression_attribute_values(":now", AttributeValue::S(clock::now_rfc3339()))
-        .build()?;
-    let audit = AuditEntry {
-        actor: Some(user_id.clone()),
-        action: "account.email_verified",
-        target: Some(user_id.clone()),
-        ip: ip.key(),
-        outcome: Outcome::Success,
-        detail: None,
-    };
-    let items = vec![
-        TransactWriteItem::builder()
-            .delete(email_tokens::consume(table, &hash)?)
-            .build(),
-        TransactWriteItem::builder().update(activate).build(),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
-    ];
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => Ok(JsonResponse(EmailVerified {
-            user_id,
-            status: AccountStatus::Active,
-            message: "Your email address is verified; you can sign in.",
-        })),
-        Err(TransactError::ConditionFailed(_)) => Err(invalid_token()),
-        Err(TransactError::Other(err)) => Err(ApiError::Internal(err)),
+    let token = email_tokens::find(db, table, Purpose::VerifyEmail, body.token.trim())
+        .await?
+        .ok_or_else(invalid_token)?;
+    let activate = users::activation_update(table, &token.user_id)?;
+    if !token
+        .redeem(db, table, activate, "account.email_verified", &ip)
+        .await?
+    {
+        return Err(invalid_token());
     }
+    Ok(JsonResponse(EmailVerified {
+        user_id: token.user_id,
+        status: AccountStatus::Active,
+        message: "Your email address is verified; you can sign in.",
+    }))
 }

@@ -2,7 +2,7 @@
 //! 404 as for a booking that does not exist.
 
 use shared::auth::{AuthUser, Role};
-use shared::store::bookings::{self, BookingRecord};
+use shared::store::bookings::{self, BookingRecord, Party};
 use shared::{ApiError, ApiResult, AppState};
 
 pub fn is_party(auth: &AuthUser, booking: &BookingRecord) -> bool {
@@ -26,4 +26,23 @@ pub async fn visible_booking(
     } else {
         Err(ApiError::NotFound)
     }
+}
+
+/// The booking if the caller is its `party` (its student, or its instructor): for the moves
+/// only that party makes. Admins and the other party get the same 404 as anyone else.
+pub async fn own_booking(
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+    party: Party,
+) -> ApiResult<BookingRecord> {
+    let booking = visible_booking(state, auth, id).await?;
+    let owner = match party {
+        Party::Student => &booking.student_id,
+        Party::Instructor => &booking.instructor_id,
+    };
+    if owner != auth.user_id() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(booking)
 }

@@ -17,11 +17,11 @@ use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
 use shared::store::attr::s;
-use shared::store::bookings::{self, BookingRecord, BookingStatus};
+use shared::store::bookings::{self, BookingRecord, BookingStatus, Party};
 use shared::store::transact::{transact, TransactError};
 use shared::{ApiError, ApiResult, AppState};
 
-use crate::access::{is_party, visible_booking};
+use crate::access::{is_party, own_booking, visible_booking};
 use crate::emails;
 use crate::view::BookingView;
 
@@ -94,11 +94,7 @@ async fn instructors_booking(
     id: &str,
 ) -> ApiResult<BookingRecord> {
     auth.require_role(&[Role::Instructor])?;
-    let booking = visible_booking(state, auth, id).await?;
-    if booking.instructor_id != auth.user_id() {
-        return Err(ApiError::NotFound);
-    }
-    Ok(booking)
+    own_booking(state, auth, id, Party::Instructor).await
 }
 
 /// Confirm a booking
@@ -113,8 +109,7 @@ async fn instructors_booking(
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "Confirmed.", body = BookingView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 429, response = doc::TooManyRequests),
@@ -160,8 +155,7 @@ pub async fn confirm(
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "Completed.", body = BookingView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 429, response = doc::TooManyRequests),
@@ -214,14 +208,10 @@ pub struct CancelRequest {
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "Cancelled.", body = BookingView),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )

@@ -12,7 +12,7 @@ use shared::auth::{AuthUser, Role};
 use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
 use shared::http::request_context::RequestScope;
-use shared::pagination::{self, Page};
+use shared::pagination::{Page, PagedList};
 use shared::rate_limit::RuleName;
 use shared::schema::{GlobalIndex, GSI1, GSI2, GSI3};
 use shared::store::bookings::{self, BookingRecord, BookingStatus};
@@ -57,8 +57,7 @@ fn index_for(auth: &AuthUser) -> (GlobalIndex, String) {
     responses(
         (status = 200, description = "A page of bookings.", body = Page<BookingView>),
         (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -82,14 +81,10 @@ pub async fn list(
         })?),
     };
     let fingerprint = format!("bookings?status={}", status.map_or("", |s| s.as_str()));
-    let page = pagination::page_request(
-        &state,
-        auth.user_id(),
-        &fingerprint,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )
-    .await?;
+    let list = PagedList::new(&state, auth.user_id(), fingerprint);
+    let page = list
+        .request(query.limit.as_deref(), query.cursor.as_deref())
+        .await?;
 
     let (index, partition) = index_for(&auth);
     let mut request = state
@@ -121,14 +116,9 @@ pub async fn list(
         .map(BookingRecord::try_from)
         .map(|r| r.map(BookingView::from))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let next = pagination::next_cursor(
-        &state,
-        auth.user_id(),
-        &fingerprint,
-        output.last_evaluated_key(),
-    )
-    .await?;
-    Ok(JsonResponse(Page::new(items, next)))
+    Ok(JsonResponse(
+        list.page(items, output.last_evaluated_key()).await?,
+    ))
 }
 
 /// A booking
@@ -143,8 +133,7 @@ pub async fn list(
     security(("bearer" = []), ("access_cookie" = [])),
     responses(
         (status = 200, description = "The booking.", body = BookingView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),

@@ -15,12 +15,12 @@ use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::bookings::BookingStatus;
+use shared::store::bookings::{BookingStatus, Party};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
 use shared::store::transact::{transact, TransactError};
 use shared::{ApiError, ApiResult, AppState};
 
-use crate::access::visible_booking;
+use crate::access::own_booking;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,14 +48,10 @@ pub struct ReviewRequest {
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 201, description = "The review.", body = ReviewRecord),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -79,10 +75,7 @@ pub async fn review(
     let (Some(rating), Some(comment)) = (rating, comment) else {
         return Err(ApiError::validation("rating", "is required"));
     };
-    let booking = visible_booking(&state, &auth, &id).await?;
-    if booking.student_id != auth.user_id() {
-        return Err(ApiError::NotFound);
-    }
+    let booking = own_booking(&state, &auth, &id, Party::Student).await?;
     if booking.status != BookingStatus::Completed {
         return Err(ApiError::Conflict(
             "Only a completed lesson can be reviewed.".into(),

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::pagination::{self, Page};
+use shared::pagination::{Page, PagedList};
 use shared::schema::{GSI1, GSI2};
 use shared::store::instructors::{city_slug, VERIFIED};
 use shared::store::users::UserRecord;
@@ -67,14 +67,10 @@ pub async fn list(
         return Err(ApiError::BadRequest("city is too long.".into()));
     }
     let fingerprint = format!("instructors?city={}", city.as_deref().unwrap_or(""));
-    let page = pagination::page_request(
-        &state,
-        PUBLIC_CALLER,
-        &fingerprint,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )
-    .await?;
+    let list = PagedList::new(&state, PUBLIC_CALLER, fingerprint);
+    let page = list
+        .request(query.limit.as_deref(), query.cursor.as_deref())
+        .await?;
     let request = state
         .aws
         .dynamodb
@@ -106,12 +102,7 @@ pub async fn list(
             items.extend(InstructorView::of(&user));
         }
     }
-    let next = pagination::next_cursor(
-        &state,
-        PUBLIC_CALLER,
-        &fingerprint,
-        output.last_evaluated_key(),
-    )
-    .await?;
-    Ok(JsonResponse(Page::new(items, next)))
+    Ok(JsonResponse(
+        list.page(items, output.last_evaluated_key()).await?,
+    ))
 }

@@ -17,7 +17,7 @@ use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
-use shared::pagination::{self, Page};
+use shared::pagination::{Page, PagedList};
 use shared::schema::GSI3;
 use shared::store::instructors::{geohash_of, COARSE_CELL_LEN};
 use shared::store::users::UserRecord;
@@ -163,14 +163,10 @@ pub async fn nearby(
         center.lat(),
         center.lng()
     );
-    let page = pagination::page_request(
-        &state,
-        PUBLIC_CALLER,
-        &fingerprint,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )
-    .await?;
+    let list = PagedList::new(&state, PUBLIC_CALLER, fingerprint);
+    let page = list
+        .request(query.limit.as_deref(), query.cursor.as_deref())
+        .await?;
     let offset: usize = page
         .start_key
         .as_ref()
@@ -206,16 +202,14 @@ pub async fn nearby(
     let total = matches.len();
     let items: Vec<InstructorView> = matches.into_iter().skip(offset).take(limit).collect();
     let next_offset = offset + items.len();
-    let next = if next_offset < total {
-        let key = HashMap::from([(
+    // The matches are measured, not stored in order: the cursor is the offset into them.
+    let next_key = (next_offset < total).then(|| {
+        HashMap::from([(
             "offset".to_owned(),
             AttributeValue::N(next_offset.to_string()),
-        )]);
-        pagination::next_cursor(&state, PUBLIC_CALLER, &fingerprint, Some(&key)).await?
-    } else {
-        None
-    };
-    Ok(JsonResponse(Page::new(items, next)))
+        )])
+    });
+    Ok(JsonResponse(list.page(items, next_key.as_ref()).await?))
 }
 
 #[cfg(test)]

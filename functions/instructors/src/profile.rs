@@ -107,12 +107,8 @@ fn parse_bio(text: &str) -> Result<String, DomainError> {
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "The profile as it now is.", body = InstructorView),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::pagination::{self, Page};
+use shared::pagination::{Page, PagedList};
 use shared::schema::PARTITION_KEY;
 use shared::store::reviews::{reviews_pk, ReviewRecord};
 use shared::{ApiError, ApiResult, AppState};
@@ -57,14 +57,10 @@ pub async fn list(
         return Err(ApiError::NotFound);
     }
     let fingerprint = format!("reviews?instructor={id}");
-    let page = pagination::page_request(
-        &state,
-        PUBLIC_CALLER,
-        &fingerprint,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )
-    .await?;
+    let list = PagedList::new(&state, PUBLIC_CALLER, fingerprint);
+    let page = list
+        .request(query.limit.as_deref(), query.cursor.as_deref())
+        .await?;
     let output = state
         .aws
         .dynamodb
@@ -84,12 +80,7 @@ pub async fn list(
         .iter()
         .map(ReviewRecord::try_from)
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let next = pagination::next_cursor(
-        &state,
-        PUBLIC_CALLER,
-        &fingerprint,
-        output.last_evaluated_key(),
-    )
-    .await?;
-    Ok(JsonResponse(Page::new(items, next)))
+    Ok(JsonResponse(
+        list.page(items, output.last_evaluated_key()).await?,
+    ))
 }

@@ -45,8 +45,7 @@ async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiRe
     security(("bearer" = []), ("access_cookie" = [])),
     responses(
         (status = 200, description = "The account.", body = UserView),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -159,13 +158,9 @@ fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ParsedPatch>
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "The account as it now is.", body = UserView),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -316,8 +311,7 @@ pub struct Dashboard {
     responses(
         (status = 200, description = "The dashboard of the signed-in user's role.",
             body = Dashboard),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        doc::AccessDenied,
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )

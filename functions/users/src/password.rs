@@ -45,12 +45,8 @@ pub struct PasswordChange {
         (status = 204, description = "Changed; every session is signed out and the cookies \
             are cleared.",
             headers(("Set-Cookie" = String, description = "Expired session cookies."))),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )

@@ -2,8 +2,9 @@
 //! error responses, the security schemes, and the headers the pipeline puts on responses.
 //!
 //! Handlers describe themselves with `#[utoipa::path]`, naming these responses
-//! (`(status = 401, response = shared::http::openapi::Unauthorized)`) and the security schemes
-//! by name (`bearer`, `access_cookie`, `csrf_token`, `refresh_cookie`).
+//! (`(status = 401, response = shared::http::openapi::Unauthorized)`) or the groups that go
+//! together ([`AccessDenied`], [`BodyRejected`]), and the security schemes by name (`bearer`,
+//! `access_cookie`, `csrf_token`, `refresh_cookie`).
 //! `local::openapi::document` merges the groups and calls [`complete`]; the result is
 //! `docs/openapi.json`.
 
@@ -258,6 +259,30 @@ problem_responses! {
     TooManyRequests => "A rate limit is exhausted; retry after `Retry-After` seconds.";
     /// 503: a dependency did not answer.
     ServiceUnavailable => "A service this route depends on did not answer; retry shortly.";
+}
+
+/// 401 and 403, for a route only signed-in callers (of some roles) may use; named in a
+/// handler's `responses(...)` as `doc::AccessDenied`, beside its own tuples.
+#[derive(utoipa::IntoResponses)]
+pub enum AccessDenied {
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+}
+
+/// 400, 413, 415 and 422, for a route that reads a JSON body: what the body extractor and the
+/// parse into domain values refuse; named in `responses(...)` as `doc::BodyRejected`.
+#[derive(utoipa::IntoResponses)]
+pub enum BodyRejected {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
+    #[response(status = 422)]
+    ValidationFailed(#[ref_response] ValidationFailed),
 }
 
 /// Security schemes, by the names the handlers' `security(...)` use.

@@ -339,6 +339,25 @@ pub fn password_change_update(
         .build()?)
 }
 
+/// A pending account made active (email verification): one update of the profile, for the
+/// caller's transaction. Conditional on the account still pending: verifying never reactivates
+/// a suspended one.
+pub fn activation_update(
+    table: &str,
+    user_id: &str,
+) -> anyhow::Result<aws_sdk_dynamodb::types::Update> {
+    Ok(aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .set_key(Some(profile_key(user_id)))
+        .update_expression("SET #status = :active, updated_at = :now")
+        .condition_expression("#status = :pending")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":active", s(AccountStatus::Active.as_str()))
+        .expression_attribute_values(":pending", s(AccountStatus::PendingVerification.as_str()))
+        .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
+        .build()?)
+}
+
 /// `USER#<id>` as a key attribute value, for conditions on other items.
 pub fn user_pk_value(user_id: &str) -> AttributeValue {
     s(user_pk(user_id))
