@@ -169,6 +169,55 @@ def install_item_level_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def install_transaction_client_tokens() -> None:
+    """TransactWriteItems honours ClientRequestToken, as DynamoDB does and moto 5.2 does not.
+
+    The AWS SDK puts a fresh token on every TransactWriteItems call and sends the same one
+    when it retries a lost attempt. DynamoDB answers a repeat of a successful transaction
+    (same token, same items, within ten minutes) with success and changes nothing, and a
+    reuse of the token with other items with IdempotentParameterMismatchException. Without
+    this, a retried booking whose first attempt was written fails its own slot conditions
+    here (a 409) where AWS would answer 201.
+    """
+    import hashlib
+
+    from moto.dynamodb.exceptions import DynamodbException
+    from moto.dynamodb.responses import DynamoHandler
+
+    class IdempotentParameterMismatch(DynamodbException):
+        def __init__(self) -> None:
+            super().__init__(
+                "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+                "The request uses the same client token as a previous, but non-identical request.",
+            )
+
+    window_secs = 600.0
+    completed = {}  # token -> (digest of the items, when, the answer)
+    original = DynamoHandler.transact_write_items
+
+    def transact_write_items(self):
+        token = self.body.get("ClientRequestToken")
+        if token is None:
+            return original(self)
+        # The parsed request: binary attributes are bytes here, numbers may be Decimals.
+        digest = hashlib.sha256(
+            json.dumps(self.body["TransactItems"], sort_keys=True, default=repr).encode()
+        ).hexdigest()
+        now = time.monotonic()
+        for old in [t for t, (_, at, _) in completed.items() if now - at > window_secs]:
+            del completed[old]
+        if token in completed:
+            seen_digest, _, answer = completed[token]
+            if seen_digest != digest:
+                raise IdempotentParameterMismatch()
+            return answer
+        answer = original(self)  # raises when the transaction is cancelled: nothing to keep
+        completed[token] = (digest, now, answer)
+        return answer
+
+    DynamoHandler.transact_write_items = transact_write_items
+
+
 def install_unsorted_query_candidates() -> None:
     """Stops moto's Query from sorting the whole table before it looks at the key.
 
@@ -216,6 +265,7 @@ def run_moto(args: argparse.Namespace) -> None:
     from werkzeug.serving import make_server
 
     install_item_level_transactions()
+    install_transaction_client_tokens()
     install_unsorted_query_candidates()
     app = DomainDispatcherApplication(create_backend_app)
     backend_lock = threading.Lock()

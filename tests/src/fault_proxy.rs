@@ -2,7 +2,8 @@
 //! keep working: DynamoDB reads answer while `TransactWriteItems` is dropped, or KMS is
 //! black-holed while DynamoDB and Secrets Manager answer. Operations are told apart by their
 //! `X-Amz-Target` header (`DynamoDB_20120810.TransactWriteItems`, `TrentService.Encrypt`, ...).
-//! A failed request never reaches the emulator, so whatever it would have written is not there.
+//! A dropped or hung request never reaches the emulator, so whatever it would have written is
+//! not there; a lost answer is the opposite case: the emulator acted, the caller never heard.
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +15,7 @@ use hyper::{Request, Response};
 
 /// `X-Amz-Target` prefixes of the operations tests break.
 pub const DYNAMODB_TRANSACT_WRITE: &str = "DynamoDB_20120810.TransactWriteItems";
+pub const DYNAMODB_UPDATE_ITEM: &str = "DynamoDB_20120810.UpdateItem";
 pub const KMS: &str = "TrentService.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +25,19 @@ pub enum Fault {
     Drop,
     /// The request is never answered, as behind a dropped route: the SDK's timeout ends it.
     Hang,
+    /// The request reaches the emulator and is carried out, then the connection is closed
+    /// before the answer: the SDK retries something that already happened.
+    LoseAnswer,
+    /// The request is carried out and its answer withheld until the SDK's timeout ends the
+    /// call: the caller gives up on something that already happened.
+    ApplyThenHang,
+}
+
+struct Rule {
+    target_prefix: String,
+    fault: Fault,
+    /// How many more requests it fails; `None` for all of them.
+    remaining: Option<u32>,
 }
 
 /// Why a connection was closed unanswered (hyper closes it when the service fails).
@@ -39,17 +54,22 @@ impl std::error::Error for Dropped {}
 
 #[derive(Default)]
 struct Faults {
-    rules: Mutex<Vec<(String, Fault)>>,
+    rules: Mutex<Vec<Rule>>,
     failed: AtomicU64,
 }
 
 impl Faults {
-    fn for_target(&self, target: &str) -> Option<Fault> {
-        let rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
-        rules
-            .iter()
-            .find(|(prefix, _)| target.starts_with(prefix.as_str()))
-            .map(|(_, fault)| *fault)
+    /// The fault for this request, if a rule matches; a counted rule is used up by it.
+    fn take_for_target(&self, target: &str) -> Option<Fault> {
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        let position = rules.iter().position(|rule| {
+            target.starts_with(rule.target_prefix.as_str()) && rule.remaining != Some(0)
+        })?;
+        let rule = &mut rules[position];
+        if let Some(remaining) = rule.remaining.as_mut() {
+            *remaining -= 1;
+        }
+        Some(rule.fault)
     }
 }
 
@@ -91,11 +111,25 @@ impl FaultProxy {
 
     /// From now on, fails every operation whose `X-Amz-Target` starts with `target_prefix`.
     pub fn fail(&self, target_prefix: &str, fault: Fault) {
+        self.add_rule(target_prefix, fault, None);
+    }
+
+    /// Fails only the next `times` operations whose `X-Amz-Target` starts with
+    /// `target_prefix`; later ones go through.
+    pub fn fail_next(&self, target_prefix: &str, fault: Fault, times: u32) {
+        self.add_rule(target_prefix, fault, Some(times));
+    }
+
+    fn add_rule(&self, target_prefix: &str, fault: Fault, remaining: Option<u32>) {
         self.faults
             .rules
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((target_prefix.to_owned(), fault));
+            .push(Rule {
+                target_prefix: target_prefix.to_owned(),
+                fault,
+                remaining,
+            });
     }
 
     /// Lets everything through again.
@@ -132,16 +166,16 @@ async fn forward(
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    match faults.for_target(target) {
-        Some(Fault::Drop) => {
-            faults.failed.fetch_add(1, Ordering::SeqCst);
-            return Err(Dropped);
-        }
+    let fault = faults.take_for_target(target);
+    if fault.is_some() {
+        faults.failed.fetch_add(1, Ordering::SeqCst);
+    }
+    match fault {
+        Some(Fault::Drop) => return Err(Dropped),
         Some(Fault::Hang) => {
-            faults.failed.fetch_add(1, Ordering::SeqCst);
             std::future::pending::<Infallible>().await;
         }
-        None => {}
+        Some(Fault::LoseAnswer | Fault::ApplyThenHang) | None => {}
     }
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
@@ -167,5 +201,12 @@ async fn forward(
         }
     }
     let bytes = answer.bytes().await.map_err(|_| Dropped)?;
+    match fault {
+        Some(Fault::LoseAnswer) => return Err(Dropped),
+        Some(Fault::ApplyThenHang) => {
+            std::future::pending::<Infallible>().await;
+        }
+        _ => {}
+    }
     response.body(Full::new(bytes)).map_err(|_| Dropped)
 }

@@ -1,9 +1,14 @@
 //! `POST /bookings`: a student books a verified instructor. The lesson is checked against the
 //! calendar rules and the instructor's hours, then the booking and its slots are written in
 //! one transaction: of two students racing for a slot exactly one wins, the other gets 409.
+//!
+//! A student whose client never heard the answer can send the request again with the same
+//! `Idempotency-Key` and gets the booking the first attempt made (see
+//! `shared::store::idempotency`).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json as JsonResponse;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -11,12 +16,14 @@ use utoipa::ToSchema;
 use shared::auth::{AccountStatus, AuthUser, Role};
 use shared::clock;
 use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress};
+use shared::http::idempotency::{IdempotencyKey, IDEMPOTENT_REPLAYED};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus};
+use shared::store::idempotency::{self, Claim, ClaimRequest};
 use shared::store::stats;
 use shared::store::transact::{transact, TransactError};
 use shared::store::users::{self, UserRecord};
@@ -47,6 +54,25 @@ pub struct NewBooking {
     pickup_longitude: Option<f64>,
 }
 
+impl NewBooking {
+    /// What makes two requests the same booking request, for `Idempotency-Key` repeats.
+    fn fingerprint(&self) -> String {
+        let coordinate = |c: Option<f64>| c.map(|v| v.to_string()).unwrap_or_default();
+        idempotency::fingerprint(&[
+            self.instructor_id.trim(),
+            &self.lesson_date,
+            &self.lesson_time,
+            &self.duration_minutes.to_string(),
+            &self.pickup_address,
+            &coordinate(self.pickup_latitude),
+            &coordinate(self.pickup_longitude),
+        ])
+    }
+}
+
+/// The operation name idempotency claims are filed under.
+const OPERATION: &str = "create_booking";
+
 /// Price of a lesson in cents: the hourly rate pro rata, rounded to the nearest cent.
 pub fn price_cents(hourly_rate_cents: i64, minutes: i64) -> i64 {
     (hourly_rate_cents * minutes + 30) / 60
@@ -66,22 +92,29 @@ fn bookable(instructor: &UserRecord) -> bool {
 /// A student books a verified instructor; the booking is `pending` until the instructor
 /// confirms it. Of two students racing for a time, one gets it and the other 409. 20 an hour
 /// per student.
+///
+/// Send an `Idempotency-Key` (for example a UUID made once per booking attempt) to retry
+/// safely: a repeat with the same key and body within a day answers with the booking the
+/// first attempt created, marked `Idempotent-Replayed: true`, and creates nothing; the same
+/// key with a different body is a 422.
 #[utoipa::path(
     post,
     path = "/api/v1/bookings",
     operation_id = "create_booking",
     tag = "bookings",
     request_body = NewBooking,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255,
+            pattern = "^[!#-~]+$",
+            description = "Unique per booking attempt (a UUID, say): 1 to 255 visible ASCII characters, remembered for a day."),
+    ),
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
-        (status = 201, description = "Booked; the instructor is emailed.", body = BookingView),
-        (status = 400, response = doc::BadRequest),
-        (status = 401, response = doc::Unauthorized),
-        (status = 403, response = doc::Forbidden),
+        (status = 201, description = "Booked (or, with `Idempotent-Replayed: true`, booked by an earlier request with this `Idempotency-Key`); the instructor is emailed once.", body = BookingView,
+            headers(("Idempotent-Replayed" = String, description = "`true` when the answer repeats an earlier request's booking."))),
+        doc::BodyRejected,
+        doc::AccessDenied,
         (status = 409, response = doc::Conflict),
-        (status = 413, response = doc::PayloadTooLarge),
-        (status = 415, response = doc::UnsupportedMediaType),
-        (status = 422, response = doc::ValidationFailed),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -90,8 +123,9 @@ pub async fn create(
     State(state): State<AppState>,
     scope: RequestScope,
     auth: AuthUser,
+    idempotency_key: Option<IdempotencyKey>,
     Json(body): Json<NewBooking>,
-) -> ApiResult<(StatusCode, JsonResponse<BookingView>)> {
+) -> ApiResult<Response> {
     auth.require_role(&[Role::Student])?;
     state
         .limiter
@@ -188,6 +222,32 @@ pub async fn create(
         reviewed: false,
     };
     let (mut items, positions) = bookings::create_items(table, &booking, &slot)?;
+    let fingerprint = body.fingerprint();
+    let claim = idempotency_key.as_ref().map(|key| ClaimRequest {
+        user_id: auth.user_id(),
+        operation: OPERATION,
+        key,
+    });
+    let now_secs = jiff::Timestamp::now().as_second();
+    let claim_position = match &claim {
+        Some(claim) => {
+            let put = claim.put(
+                table,
+                &Claim {
+                    request_hash: fingerprint.clone(),
+                    resource_id: booking.id.clone(),
+                },
+                now_secs,
+            )?;
+            items.push(
+                aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                    .put(put)
+                    .build(),
+            );
+            Some(items.len() - 1)
+        }
+        None => None,
+    };
     // The admin stats' "bookings today" moves with the booking.
     items.push(
         aws_sdk_dynamodb::types::TransactWriteItem::builder()
@@ -200,6 +260,11 @@ pub async fn create(
     match transact(&state.aws.dynamodb, items).await {
         Ok(()) => {}
         Err(TransactError::ConditionFailed(failed)) => {
+            if let (Some(claim), Some(position)) = (&claim, claim_position) {
+                if failed.contains(&position) {
+                    return replay(&state, claim, &fingerprint, now_secs).await;
+                }
+            }
             let detail = if failed.iter().any(|i| positions.instructor.contains(i)) {
                 "That time is no longer available with this instructor."
             } else if failed.iter().any(|i| positions.student.contains(i)) {
@@ -225,7 +290,40 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         JsonResponse(BookingView::from(booking)),
-    ))
+    )
+        .into_response())
+}
+
+/// The answer to a repeated `Idempotency-Key`: the booking its first use created, as it is
+/// now, or 422 when the key came with a different request.
+async fn replay(
+    state: &AppState,
+    claim: &ClaimRequest<'_>,
+    fingerprint: &str,
+    now_secs: i64,
+) -> ApiResult<Response> {
+    let table = &state.config.table_name;
+    let Some(stored) = claim.get(&state.aws.dynamodb, table, now_secs).await? else {
+        // The claim expired between the transaction and this read.
+        return Err(ApiError::Conflict(
+            "The booking could not be created; try again.".into(),
+        ));
+    };
+    if stored.request_hash != fingerprint {
+        return Err(ApiError::validation(
+            "Idempotency-Key",
+            "was already used for a different booking request",
+        ));
+    }
+    let booking = bookings::get(&state.aws.dynamodb, table, &stored.resource_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("an idempotency claim names a missing booking"))?;
+    Ok((
+        StatusCode::CREATED,
+        [(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"))],
+        JsonResponse(BookingView::from(booking)),
+    )
+        .into_response())
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub fn layer(allowed_origins: &[String]) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static("x-csrf-token"),
+            super::idempotency::IDEMPOTENCY_KEY,
         ])
         .expose_headers([
             HeaderName::from_static("x-request-id"),
@@ -33,6 +34,7 @@ pub fn layer(allowed_origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-ratelimit-limit"),
             HeaderName::from_static("x-ratelimit-remaining"),
             HeaderName::from_static("x-ratelimit-reset"),
+            super::idempotency::IDEMPOTENT_REPLAYED,
         ])
         .max_age(Duration::from_secs(600))
 }

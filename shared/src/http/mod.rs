@@ -2,6 +2,7 @@
 //! problem documents, CORS and security headers.
 
 pub mod cors;
+pub mod idempotency;
 pub mod json;
 pub mod openapi;
 pub mod pipeline;

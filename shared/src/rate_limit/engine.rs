@@ -1,9 +1,15 @@
 //! One conditional `UpdateItem` per rule check: the counter for (rule, key, window) is
 //! incremented only while it is below the limit, so concurrent requests can never overshoot.
+//!
+//! The SDK retries an update whose answer was lost (a dropped connection, a timed-out
+//! attempt), and the lost attempt may have been applied. Each check therefore writes a fresh
+//! token with its increment and is conditional on the counter not already holding that token:
+//! a retry of an applied increment fails the condition, finds its own token in the old item
+//! and counts as done instead of counting the request twice.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -14,6 +20,28 @@ use crate::error::ApiError;
 use crate::http::request_context::RequestScope;
 use crate::metrics;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+
+/// The counter and the token of the last check that moved it.
+const COUNT: &str = "request_count";
+const LAST_ATTEMPT: &str = "last_attempt";
+
+type UpdateError = aws_sdk_dynamodb::error::SdkError<
+    aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+    aws_sdk_dynamodb::config::http::HttpResponse,
+>;
+
+fn condition_failed(
+    err: &UpdateError,
+) -> Option<&aws_sdk_dynamodb::types::error::ConditionalCheckFailedException> {
+    match err.as_service_error()? {
+        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => Some(e),
+        _ => None,
+    }
+}
+
+fn count_in(item: Option<&std::collections::HashMap<String, AttributeValue>>) -> Option<u32> {
+    item?.get(COUNT)?.as_n().ok()?.parse().ok()
+}
 
 #[derive(Clone, Debug)]
 pub struct RateLimiter {
@@ -63,6 +91,7 @@ impl RateLimiter {
             return Ok(());
         }
         let window = Window::containing(now_secs(), rule.window_secs);
+        let attempt = uuid::Uuid::new_v4().to_string();
         let outcome = self
             .dynamodb
             .update_item()
@@ -72,35 +101,43 @@ impl RateLimiter {
                 AttributeValue::S(counter_key(rule_name, key)),
             )
             .key(SORT_KEY, AttributeValue::S(format!("W#{}", window.index)))
-            .update_expression("ADD #count :one SET #expires = :expires")
-            .condition_expression("attribute_not_exists(#count) OR #count < :limit")
-            .expression_attribute_names("#count", "request_count")
+            .update_expression("ADD #count :one SET #expires = :expires, #last = :attempt")
+            .condition_expression(
+                "(attribute_not_exists(#count) OR #count < :limit) \
+                 AND (attribute_not_exists(#last) OR #last <> :attempt)",
+            )
+            .expression_attribute_names("#count", COUNT)
             .expression_attribute_names("#expires", TTL_ATTRIBUTE)
+            .expression_attribute_names("#last", LAST_ATTEMPT)
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":attempt", AttributeValue::S(attempt.clone()))
             .expression_attribute_values(":limit", AttributeValue::N(rule.limit.to_string()))
             .expression_attribute_values(
                 ":expires",
                 AttributeValue::N((window.ends_at + 60).to_string()),
             )
             .return_values(ReturnValue::UpdatedNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match outcome {
             Ok(output) => {
-                let used = output
-                    .attributes()
-                    .and_then(|a| a.get("request_count"))
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|n| n.parse::<u32>().ok())
-                    .unwrap_or(1);
+                let used = count_in(output.attributes()).unwrap_or(1);
                 scope.record_rate_limit(RateLimitSnapshot::new(&rule, window, used, false));
                 Ok(())
             }
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
+            Err(err) if condition_failed(&err).is_some() => {
+                let old = condition_failed(&err).and_then(|e| e.item());
+                if old
+                    .and_then(|item| item.get(LAST_ATTEMPT))
+                    .and_then(|v| v.as_s().ok())
+                    == Some(&attempt)
+                {
+                    // A retry of this very check, whose first attempt was applied.
+                    let used = count_in(old).unwrap_or(1);
+                    scope.record_rate_limit(RateLimitSnapshot::new(&rule, window, used, false));
+                    return Ok(());
+                }
                 let snapshot = RateLimitSnapshot::new(&rule, window, rule.limit, true);
                 let headers = snapshot.headers();
                 scope.record_rate_limit(snapshot);

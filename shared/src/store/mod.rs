@@ -1,8 +1,9 @@
 //! DynamoDB access for the aggregates more than one function group uses. Each module owns its
-//! keys and item layout (see docs/data-model.md); every call in here is one round trip.
+//! keys and item layout (docs/architecture.md lists them); every call in here is one round trip.
 
 pub mod attr;
 pub mod bookings;
+pub mod idempotency;
 pub mod instructors;
 pub mod reviews;
 pub mod sessions;

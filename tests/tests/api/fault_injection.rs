@@ -2,13 +2,17 @@
 //! of a flow, and one operation (the booking transaction) failing while the rest of DynamoDB
 //! answers. Clients get a 503 problem document, never a 500, within the dependency timeout;
 //! nothing is half-written; and the same running app serves again once the dependency is back.
+//! Writes whose answer is lost after they were applied are not applied twice: not when the SDK
+//! retries them, and not when the client retries a booking with its `Idempotency-Key`.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::app::{spawn_app_with, Options, TestApp};
-use integration_tests::fault_proxy::{Fault, FaultProxy, DYNAMODB_TRANSACT_WRITE};
+use integration_tests::fault_proxy::{
+    Fault, FaultProxy, DYNAMODB_TRANSACT_WRITE, DYNAMODB_UPDATE_ITEM,
+};
 use integration_tests::marketplace::{working_day, CAPE_TOWN};
 use integration_tests::services;
 use serde_json::{json, Value};
@@ -250,4 +254,170 @@ async fn a_booking_whose_transaction_connection_drops_is_a_503_that_writes_nothi
 #[tokio::test]
 async fn a_booking_whose_transaction_is_never_answered_is_a_503_that_writes_nothing() {
     a_lost_booking_transaction_leaves_nothing_behind(Fault::Hang).await;
+}
+
+async fn app_behind(proxy: &FaultProxy) -> TestApp {
+    spawn_app_with(Options {
+        extra_vars: vec![
+            ("AWS_ENDPOINT_URL".into(), proxy.url.clone()),
+            fast_timeout(),
+        ],
+        ..Options::default()
+    })
+    .await
+}
+
+async fn listed_bookings(app: &TestApp, bearer: &str) -> Vec<Value> {
+    let listed = app.get_bearer("/api/v1/bookings", bearer).await;
+    assert_eq!(listed.status(), 200);
+    let listed: Value = listed.json().await.expect("JSON");
+    listed["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_booking_whose_answer_is_lost_is_retried_by_the_sdk_and_booked_once() {
+    let proxy = FaultProxy::start(services::shared().moto.url()).await;
+    let app = app_behind(&proxy).await;
+    let instructor = app.listed_instructor(&CAPE_TOWN, 350.0).await;
+    let student = app.signed_in_student().await;
+    let date = working_day(3);
+
+    // The transaction is written, its answer lost; the SDK sends it again with the same
+    // ClientRequestToken, which DynamoDB (and the emulator) answers without writing twice.
+    proxy.fail_next(DYNAMODB_TRANSACT_WRITE, Fault::LoseAnswer, 1);
+    let booked = app
+        .book(&student, &instructor.user_id, &date, "10:00", 60)
+        .await;
+    assert_eq!(proxy.failed_requests(), 1, "the fault never hit");
+    let listed = listed_bookings(&app, &student.access_token).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["id"], booked["id"]);
+}
+
+#[tokio::test]
+async fn a_booking_answered_503_after_it_was_written_comes_back_for_its_idempotency_key() {
+    let proxy = FaultProxy::start(services::shared().moto.url()).await;
+    let app = app_behind(&proxy).await;
+    let instructor = app.listed_instructor(&CAPE_TOWN, 350.0).await;
+    let student = app.signed_in_student().await;
+    let date = working_day(3);
+    let body = booking_body(&instructor.user_id, &date);
+    let post = |key: &str, body: &Value| {
+        app.client
+            .post(app.url("/api/v1/bookings"))
+            .bearer_auth(&student.access_token)
+            .header("Idempotency-Key", key)
+            .json(body)
+    };
+
+    // Every attempt is written (the first) or recognised by its token (the SDK's retries),
+    // and no answer comes back before the operation times out.
+    proxy.fail(DYNAMODB_TRANSACT_WRITE, Fault::ApplyThenHang);
+    assert_unavailable(
+        "POST /bookings (answer withheld)",
+        post("attempt-7f3a", &body),
+        bound(&app),
+    )
+    .await;
+    proxy.heal();
+    let stored = listed_bookings(&app, &student.access_token).await;
+    assert_eq!(stored.len(), 1, "the first attempt was written: {stored:?}");
+
+    // The client, not knowing, sends it again with the same key: the booking it already has.
+    let again = post("attempt-7f3a", &body).send().await.expect("send");
+    assert_eq!(again.status(), 201);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let again: Value = again.json().await.expect("JSON");
+    assert_eq!(again["id"], stored[0]["id"], "{again}");
+    assert_eq!(again["status"], "pending");
+
+    // The same key with another request is refused, and says why.
+    let mut other = body.clone();
+    other["lesson_time"] = json!("12:00");
+    let reused = post("attempt-7f3a", &other).send().await.expect("send");
+    assert_eq!(reused.status(), 422);
+    let reused: Value = reused.json().await.expect("JSON");
+    assert_eq!(reused["errors"][0]["field"], "Idempotency-Key", "{reused}");
+
+    // A new key is a new booking attempt: the slot is taken, by this very student.
+    let fresh = post("attempt-91bc", &body).send().await.expect("send");
+    assert_eq!(fresh.status(), 409);
+
+    // Without a key nothing changes either: still one booking.
+    let unkeyed = app
+        .post_booking(&student, &instructor.user_id, &date, "10:00", 60)
+        .await;
+    assert_eq!(unkeyed.status(), 409);
+    assert_eq!(listed_bookings(&app, &student.access_token).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_malformed_idempotency_key_is_a_400_before_anything_is_written() {
+    let app = integration_tests::app::spawn_app().await;
+    let instructor = app.listed_instructor(&CAPE_TOWN, 350.0).await;
+    let student = app.signed_in_student().await;
+    let body = booking_body(&instructor.user_id, &working_day(3));
+    for key in ["", "two words", &"k".repeat(256)] {
+        let response = app
+            .client
+            .post(app.url("/api/v1/bookings"))
+            .bearer_auth(&student.access_token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 400, "{key:?}");
+    }
+    assert!(listed_bookings(&app, &student.access_token)
+        .await
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_rate_limit_check_whose_answer_is_lost_counts_the_request_once() {
+    let proxy = FaultProxy::start(services::shared().moto.url()).await;
+    let app = app_behind(&proxy).await;
+    let student = app.signed_in_student().await;
+    let counters = |items: Vec<HashMap<String, AttributeValue>>| -> Vec<(String, String)> {
+        items
+            .into_iter()
+            .filter(|item| {
+                item.get("PK")
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|pk| pk.starts_with("RATE#"))
+            })
+            .map(|item| {
+                let text = |name: &str| {
+                    item.get(name)
+                        .and_then(|v| v.as_s().or_else(|_| v.as_n()).ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                (
+                    format!("{}/{}", text("PK"), text("SK")),
+                    text("request_count"),
+                )
+            })
+            .collect()
+    };
+    let before = counters(crate::admin_support::scan_table(&app).await);
+
+    // GET /bookings moves one counter (bookings reads, per user) and writes nothing else.
+    proxy.fail_next(DYNAMODB_UPDATE_ITEM, Fault::LoseAnswer, 1);
+    let listed = app
+        .get_bearer("/api/v1/bookings", &student.access_token)
+        .await;
+    assert_eq!(listed.status(), 200);
+    assert_eq!(proxy.failed_requests(), 1, "the fault never hit");
+    let after = counters(crate::admin_support::scan_table(&app).await);
+    let moved: Vec<_> = after.iter().filter(|c| !before.contains(c)).collect();
+    assert_eq!(moved.len(), 1, "{before:?} -> {after:?}");
+    assert_eq!(moved[0].1, "1", "counted twice: {moved:?}");
 }

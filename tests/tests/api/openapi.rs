@@ -100,6 +100,36 @@ fn committed_document_is_the_one_the_code_generates() {
     );
 }
 
+/// The drift check itself: a document that differs from the code's in a description, a lost
+/// operation or an extra path is reported, at the place where it differs.
+#[test]
+fn drift_from_the_code_is_reported_where_it_is() {
+    let generated = generated();
+    let found = |edit: &dyn Fn(&mut Value)| {
+        let mut committed = generated.clone();
+        edit(&mut committed);
+        let mut out = Vec::new();
+        differences("", &generated, &committed, &mut out);
+        out
+    };
+    assert!(found(&|_| {}).is_empty());
+    assert_eq!(
+        found(&|doc| doc["info"]["title"] = Value::from("Something else")),
+        ["/info/title: differs"]
+    );
+    let lost = found(&|doc| {
+        if let Some(paths) = doc["paths"].as_object_mut() {
+            paths.remove("/api/v1/bookings");
+        }
+    });
+    assert_eq!(lost, ["/paths/~1api~1v1~1bookings: only in the code"]);
+    let extra = found(&|doc| doc["paths"]["/api/v1/extra"] = serde_json::json!({"get": {}}));
+    assert_eq!(
+        extra,
+        ["/paths/~1api~1v1~1extra: only in docs/openapi.json"]
+    );
+}
+
 #[test]
 fn health_function_embeds_the_committed_document() {
     let embedded: Value = serde_json::from_str(health::OPENAPI_JSON).expect("embedded JSON");
