@@ -236,6 +236,7 @@ pub async fn create(
                 &Claim {
                     request_hash: fingerprint.clone(),
                     resource_id: booking.id.clone(),
+                    notified: false,
                 },
                 now_secs,
             )?;
@@ -277,21 +278,33 @@ pub async fn create(
         Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
     }
     metrics::count("BookingsCreated");
-    emails::deliver(
-        &state,
-        emails::new_booking(
-            &booking.instructor_email,
-            &booking,
-            &state.config.public_url,
-        ),
-        "new_booking",
-    )
-    .await;
+    notify_instructor(&state, &booking, claim.as_ref()).await;
     Ok((
         StatusCode::CREATED,
         JsonResponse(BookingView::from(booking)),
     )
         .into_response())
+}
+
+/// Emails the instructor about a new booking and, for a keyed request, records on the claim
+/// that it was sent. A failure of either is logged; the booking stands.
+async fn notify_instructor(
+    state: &AppState,
+    booking: &BookingRecord,
+    claim: Option<&ClaimRequest<'_>>,
+) {
+    let email = emails::new_booking(&booking.instructor_email, booking, &state.config.public_url);
+    if !emails::deliver(state, email, "new_booking").await {
+        return;
+    }
+    if let Some(claim) = claim {
+        if let Err(err) = claim
+            .mark_notified(&state.aws.dynamodb, &state.config.table_name)
+            .await
+        {
+            tracing::warn!(error = %format!("{err:#}"), "the sent notice is not recorded; a repeat of the request sends it again");
+        }
+    }
 }
 
 /// The answer to a repeated `Idempotency-Key`: the booking its first use created, as it is
@@ -318,6 +331,10 @@ async fn replay(
     let booking = bookings::get(&state.aws.dynamodb, table, &stored.resource_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("an idempotency claim names a missing booking"))?;
+    // The first attempt stored the booking but ended before its notice: send it now.
+    if !stored.notified && booking.status == BookingStatus::Pending {
+        notify_instructor(state, &booking, Some(claim)).await;
+    }
     Ok((
         StatusCode::CREATED,
         [(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"))],

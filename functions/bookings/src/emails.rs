@@ -58,9 +58,14 @@ pub fn cancelled(to: &str, booking: &BookingRecord, reason: &str) -> OutgoingEma
     }
 }
 
-pub async fn deliver(state: &AppState, email: OutgoingEmail, kind: &'static str) {
-    if let Err(err) = state.mailer.send(email).await {
-        tracing::error!(kind, error = %err, "booking email not sent");
-        shared::metrics::count("EmailsFailed");
+/// Sends one notice; answers whether it went out.
+pub async fn deliver(state: &AppState, email: OutgoingEmail, kind: &'static str) -> bool {
+    match state.mailer.send(email).await {
+        Ok(()) => true,
+        Err(err) => {
+            tracing::error!(kind, error = %err, "booking email not sent");
+            shared::metrics::count("EmailsFailed");
+            false
+        }
     }
 }

@@ -3,20 +3,24 @@
 //!
 //! | item  | PK                    | SK                                   | attributes |
 //! |-------|-----------------------|--------------------------------------|------------|
-//! | claim | `IDEMPOTENCY#<user>`  | `<operation>#<SHA-256 of the key>`   | `request_hash`, `resource_id`, `expires_at` |
+//! | claim | `IDEMPOTENCY#<user>`  | `<operation>#<SHA-256 of the key>`   | `request_hash`, `resource_id`, `notified`, `expires_at` |
 //!
 //! The claim is put in the same transaction as the resource, conditional on no live claim for
 //! that key: either both are written or neither, and of two concurrent requests with one key
 //! exactly one creates anything. The loser (or a later retry) finds the claim and answers with
 //! its resource. A claim lives a day; an expired one may be taken again (TTL deletes late, so
 //! the condition and the read both check `expires_at`).
+//!
+//! `notified` is set once the notice about the new resource went out. A request that stored
+//! its resource but failed before its notice (the case a client retries) leaves it unset, and
+//! the repeat sends the notice then.
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::Put;
+use aws_sdk_dynamodb::types::{AttributeValue, Put};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::attr::{get_n, get_s, n, s, Item};
+use super::attr::{get_bool, get_n, get_s, n, s, Item};
 use crate::http::idempotency::IdempotencyKey;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 
@@ -51,6 +55,8 @@ fn claim_key(user_id: &str, operation: &str, key: &IdempotencyKey) -> Item {
 pub struct Claim {
     pub request_hash: String,
     pub resource_id: String,
+    /// Whether the notice about the resource was sent.
+    pub notified: bool,
 }
 
 /// A key, its user and operation: everything needed to claim it or read the claim.
@@ -67,6 +73,7 @@ impl ClaimRequest<'_> {
         let mut item = claim_key(self.user_id, self.operation, self.key);
         item.insert("request_hash".into(), s(&claim.request_hash));
         item.insert("resource_id".into(), s(&claim.resource_id));
+        item.insert(NOTIFIED.into(), AttributeValue::Bool(claim.notified));
         item.insert(TTL_ATTRIBUTE.into(), n(now_secs + RETENTION_SECS));
         Ok(Put::builder()
             .table_name(table)
@@ -94,7 +101,29 @@ impl ClaimRequest<'_> {
             .context("Failed to read the idempotency key")?;
         Ok(output.item().and_then(|item| live_claim(item, now_secs)))
     }
+
+    /// Records that the notice went out (one `UpdateItem`).
+    pub async fn mark_notified(
+        &self,
+        dynamodb: &aws_sdk_dynamodb::Client,
+        table: &str,
+    ) -> anyhow::Result<()> {
+        dynamodb
+            .update_item()
+            .table_name(table)
+            .set_key(Some(claim_key(self.user_id, self.operation, self.key)))
+            .update_expression("SET #notified = :yes")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#notified", NOTIFIED)
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .send()
+            .await
+            .context("Failed to record the notice on the idempotency key")?;
+        Ok(())
+    }
 }
+
+const NOTIFIED: &str = "notified";
 
 fn live_claim(item: &Item, now_secs: i64) -> Option<Claim> {
     let expires: i64 = get_n(item, TTL_ATTRIBUTE)?;
@@ -104,6 +133,7 @@ fn live_claim(item: &Item, now_secs: i64) -> Option<Claim> {
     Some(Claim {
         request_hash: get_s(item, "request_hash")?.to_owned(),
         resource_id: get_s(item, "resource_id")?.to_owned(),
+        notified: get_bool(item, NOTIFIED).unwrap_or(false),
     })
 }
 
@@ -144,7 +174,8 @@ mod tests {
             live_claim(&item, 999),
             Some(Claim {
                 request_hash: "h".into(),
-                resource_id: "r".into()
+                resource_id: "r".into(),
+                notified: false,
             })
         );
         assert_eq!(live_claim(&item, 1_000), None);

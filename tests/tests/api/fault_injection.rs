@@ -13,6 +13,7 @@ use integration_tests::app::{spawn_app_with, Options, TestApp};
 use integration_tests::fault_proxy::{
     Fault, FaultProxy, DYNAMODB_TRANSACT_WRITE, DYNAMODB_UPDATE_ITEM,
 };
+use integration_tests::mail::decode_quoted_printable;
 use integration_tests::marketplace::{working_day, CAPE_TOWN};
 use integration_tests::services;
 use serde_json::{json, Value};
@@ -322,6 +323,13 @@ async fn a_booking_answered_503_after_it_was_written_comes_back_for_its_idempote
     proxy.heal();
     let stored = listed_bookings(&app, &student.access_token).await;
     assert_eq!(stored.len(), 1, "the first attempt was written: {stored:?}");
+    let notices = || {
+        integration_tests::mail::find_mail(&app.mail_dir, &instructor.email)
+            .into_iter()
+            .filter(|message| decode_quoted_printable(message).contains("New lesson request"))
+            .count()
+    };
+    assert_eq!(notices(), 0, "the failed attempt sent no notice");
 
     // The client, not knowing, sends it again with the same key: the booking it already has.
     let again = post("attempt-7f3a", &body).send().await.expect("send");
@@ -336,6 +344,16 @@ async fn a_booking_answered_503_after_it_was_written_comes_back_for_its_idempote
     let again: Value = again.json().await.expect("JSON");
     assert_eq!(again["id"], stored[0]["id"], "{again}");
     assert_eq!(again["status"], "pending");
+    // The instructor hears of it now, once, however often the client repeats itself.
+    integration_tests::mail::wait_for_mail_containing(
+        &app.mail_dir,
+        &instructor.email,
+        "New lesson request",
+    )
+    .await;
+    let third = post("attempt-7f3a", &body).send().await.expect("send");
+    assert_eq!(third.status(), 201);
+    assert_eq!(notices(), 1, "one notice for one booking");
 
     // The same key with another request is refused, and says why.
     let mut other = body.clone();
