@@ -56,7 +56,7 @@ pub fn new_session(user_id: &str) -> NewSession {
             user_id: user_id.to_owned(),
             refresh_generation: 0,
             refresh_hash: refresh.hash(),
-            previous_refresh_hash: None,
+            spent_refresh_hashes: Vec::new(),
             created_at_ms: clock::now_millis(),
             expires_at: now + REFRESH_TTL_SECS,
             revoked: false,
@@ -199,16 +199,17 @@ pub async fn refresh(
     if user.status != AccountStatus::Active {
         return Err(ApiError::Forbidden("This account is suspended.".into()));
     }
-    // Revoke only on proof: the token spent by the last rotation, secret included. Revoking on
-    // an id and a number alone would let anyone who learnt them end someone else's session.
-    let replayed = presented.generation + 1 == session.refresh_generation
-        && session.previous_refresh_hash.as_deref() == Some(presented.hash().as_str());
+    // Revoke only on proof: a token one of the latest rotations spent, secret included.
+    // Revoking on an id and a number alone would let anyone who learnt them end someone
+    // else's session.
+    let presented_hash = presented.hash();
+    let replayed = presented.generation < session.refresh_generation
+        && session.spent_refresh_hashes.contains(&presented_hash);
     if replayed {
         revoke_for_reuse(&state, &ip, &user, &session).await?;
         return Err(session_ended());
     }
-    if presented.generation != session.refresh_generation
-        || presented.hash() != session.refresh_hash
+    if presented.generation != session.refresh_generation || presented_hash != session.refresh_hash
     {
         return Err(session_ended());
     }
@@ -228,8 +229,7 @@ pub async fn refresh(
             &session.session_id,
         )))
         .update_expression(
-            "SET refresh_generation = :next, refresh_hash = :next_hash, \
-             previous_refresh_hash = :current_hash",
+            "SET refresh_generation = :next, refresh_hash = :next_hash, #spent = :spent",
         )
         .condition_expression(
             "refresh_generation = :current AND refresh_hash = :current_hash AND revoked = :no",
@@ -240,7 +240,17 @@ pub async fn refresh(
             ":current",
             AttributeValue::N(presented.generation.to_string()),
         )
-        .expression_attribute_values(":current_hash", AttributeValue::S(presented.hash()))
+        .expression_attribute_names("#spent", sessions::SPENT_ATTRIBUTE)
+        .expression_attribute_values(
+            ":spent",
+            AttributeValue::L(
+                sessions::spent_after_rotation(&presented_hash, &session.spent_refresh_hashes)
+                    .into_iter()
+                    .map(AttributeValue::S)
+                    .collect(),
+            ),
+        )
+        .expression_attribute_values(":current_hash", AttributeValue::S(presented_hash))
         .expression_attribute_values(":no", AttributeValue::Bool(false))
         .send()
         .await;

@@ -1,5 +1,6 @@
 //! Sessions: `PK = USER#<user>`, `SK = SESSION#<session>`, expiring by `expires_at`. A session
-//! holds the hash and generation of its current refresh token.
+//! holds the hash and generation of its current refresh token, and the hashes of the last
+//! [`SPENT_KEPT`] tokens it rotated away.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put};
@@ -14,13 +15,29 @@ pub struct SessionRecord {
     pub user_id: String,
     pub refresh_generation: u64,
     pub refresh_hash: String,
-    /// The hash of the generation before the current one: a replay of that token is proof of
-    /// theft; an older generation cannot be told from a guess and only gets a 401.
-    pub previous_refresh_hash: Option<String>,
+    /// Hashes of the tokens spent by the latest rotations, newest first. Presenting one of
+    /// them is proof that a spent token was kept and replayed; a token too old to be listed
+    /// cannot be told from a guess and only gets a 401.
+    pub spent_refresh_hashes: Vec<String>,
     /// Epoch milliseconds, compared with the user's `sessions_valid_after`.
     pub created_at_ms: i64,
     pub expires_at: i64,
     pub revoked: bool,
+}
+
+/// How many spent refresh tokens a session remembers: at one rotation per 15-minute access
+/// token, the last four hours of a client's use.
+pub const SPENT_KEPT: usize = 16;
+
+pub const SPENT_ATTRIBUTE: &str = "spent_refresh_hashes";
+
+/// The spent list after one more rotation: `spent_now` first, the oldest dropped past
+/// [`SPENT_KEPT`].
+pub fn spent_after_rotation(spent_now: &str, earlier: &[String]) -> Vec<String> {
+    std::iter::once(spent_now.to_owned())
+        .chain(earlier.iter().cloned())
+        .take(SPENT_KEPT)
+        .collect()
 }
 
 pub fn session_key(user_id: &str, session_id: &str) -> Item {
@@ -67,7 +84,11 @@ impl TryFrom<&Item> for SessionRecord {
             user_id: req_s(item, "user_id")?,
             refresh_generation: req_n(item, "refresh_generation")?,
             refresh_hash: req_s(item, "refresh_hash")?,
-            previous_refresh_hash: get_s(item, "previous_refresh_hash").map(str::to_owned),
+            spent_refresh_hashes: item
+                .get(SPENT_ATTRIBUTE)
+                .and_then(|v| v.as_l().ok())
+                .map(|list| list.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
+                .unwrap_or_default(),
             created_at_ms: req_n(item, "created_at_ms")?,
             expires_at: get_n(item, TTL_ATTRIBUTE).unwrap_or(0),
             revoked: get_bool(item, "revoked").unwrap_or(false),
@@ -148,4 +169,20 @@ pub async fn revoke(
                 Err(anyhow::Error::new(err).context("Failed to revoke the session"))
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spent_list_keeps_the_newest_first_and_no_more_than_its_bound() {
+        assert_eq!(spent_after_rotation("a", &[]), ["a"]);
+        let full: Vec<String> = (0..SPENT_KEPT).map(|i| format!("h{i}")).collect();
+        let next = spent_after_rotation("new", &full);
+        assert_eq!(next.len(), SPENT_KEPT);
+        assert_eq!(next[0], "new");
+        assert_eq!(next[1], "h0");
+        assert!(!next.contains(&format!("h{}", SPENT_KEPT - 1)));
+    }
 }

@@ -299,6 +299,43 @@ async fn login_accepts_an_oauth2_form() {
 }
 
 #[tokio::test]
+async fn a_spent_refresh_token_several_rotations_old_still_revokes_the_session() {
+    let app = spawn_app().await;
+    let user = app.verified_student().await;
+    let session = app.login(&user).await;
+    let stolen = session.refresh_token.clone();
+
+    // The legitimate client goes on refreshing; the thief waits three rotations.
+    let mut current = session.refresh_token;
+    let mut access = String::new();
+    for _ in 0..3 {
+        let refreshed = app
+            .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": current }))
+            .await;
+        assert_eq!(refreshed.status(), 200);
+        let body: Value = refreshed.json().await.expect("JSON");
+        current = body["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        access = body["access_token"].as_str().unwrap_or_default().to_owned();
+    }
+    let before = app.get_bearer("/api/v1/users/me", &access).await;
+    assert_eq!(before.status(), 200);
+
+    let replay = app
+        .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": stolen }))
+        .await;
+    assert_eq!(replay.status(), 401);
+    let after = app.get_bearer("/api/v1/users/me", &access).await;
+    assert_eq!(after.status(), 401, "the replay must end the session");
+    let newest = app
+        .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": current }))
+        .await;
+    assert_eq!(newest.status(), 401);
+}
+
+#[tokio::test]
 async fn a_guessed_older_refresh_token_does_not_end_someone_elses_session() {
     let app = spawn_app().await;
     let user = app.verified_student().await;
