@@ -347,6 +347,20 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+NOTES = [
+    "- Init is process start to the first `next` poll: configuration, SDK clients, and for",
+    "  authenticating functions (all but health) one Secrets Manager read (to moto here) of",
+    "  the JWT signing keys, current and previous version concurrently, so a missing or weak",
+    "  key stops the cold start. That wait is the difference between `init ms` and `init CPU",
+    "  ms`; on a machine busy with other work it grows (an earlier run on a loaded machine",
+    "  measured 20-31 ms), while the functions' own init work stays under 10 ms of CPU.",
+    "- Warm latencies of routes without I/O are the handler stack's own overhead (routing,",
+    "  middleware, problem rendering, headers, the access-log line).",
+    "- `GET /instructors/nearby` queries each geohash cell the search circle touches (up to 9,",
+    "  concurrently): constant in the data, above the 3-call read budget by design.",
+]
+
+
 def rerender(work: Path) -> None:
     """Re-writes docs/benchmarks.md from a finished run's raw files (no measuring)."""
     results = json.loads((work / "results.json").read_text())
@@ -355,6 +369,7 @@ def rerender(work: Path) -> None:
         raw = json.loads((work / f"{function}-{i}.json").read_text())
         rows.append(row_of(function, what, summary_of(raw)))
     results["functions"] = rows
+    results["notes"] = NOTES
     text = report(results)
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
@@ -405,26 +420,11 @@ def main() -> None:
 
     load = load_scenario(work)
     zips = zip_sizes()
-    notes = [
-        "- Init is process start to the first `next` poll: configuration, SDK clients, and for",
-        "  authenticating functions one Secrets Manager read (to moto here) of the signing keys,",
-        "  so a missing or weak key fails the cold start.",
-        "- Warm latencies of routes without I/O are the handler stack's own overhead (routing,",
-        "  middleware, problem rendering, headers, the access-log line).",
-        "- `GET /instructors/nearby` queries each geohash cell the search circle touches (up to 9,",
-        "  concurrently): constant in the data, above the 3-call read budget by design.",
-        "- Authenticating functions (all but health) read the JWT signing keys from Secrets",
-        "  Manager during init (current and previous version, concurrently), so a missing or weak",
-        "  key stops the cold start; that wait is the difference between `init ms` and `init CPU",
-        "  ms`. Where init is above 20 ms, it is that read against moto on a busy machine: health,",
-        "  which reads no secret, starts in well under 20 ms, and every function's own init work",
-        "  (init CPU) is under 10 ms. Against in-region Secrets Manager the read is a few ms.",
-    ]
     results = {
         "when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}",
         "functions": rows, "round_trips": round_trips, "throughput": throughput,
-        "zips": zips, "notes": notes, "load": load,
+        "zips": zips, "notes": NOTES, "load": load,
     }
     (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
     log(f"raw figures in {work}")
