@@ -122,6 +122,16 @@ impl LoggedIn {
 }
 
 impl TestApp {
+    /// `POST /auth/refresh` with a refresh token in the JSON body (as a mobile app sends it).
+    /// The value is a string or any JSON value, so a test can send what a login answered.
+    pub async fn refresh(&self, refresh_token: impl serde::Serialize) -> reqwest::Response {
+        self.post_json(
+            "/api/v1/auth/refresh",
+            &serde_json::json!({ "refresh_token": refresh_token }),
+        )
+        .await
+    }
+
     pub async fn register(&self, kind: &str, body: &Value) -> reqwest::Response {
         self.post_json(&format!("/api/v1/auth/register/{kind}"), body)
             .await

@@ -75,12 +75,7 @@ async fn register_verify_login_refresh_logout_then_old_tokens_are_refused() {
     assert_eq!(by_cookie.status(), 200, "cookie authentication");
 
     // Refresh rotates the refresh token and gives a new access token.
-    let refreshed = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": session.refresh_token }),
-        )
-        .await;
+    let refreshed = app.refresh(&session.refresh_token).await;
     assert_eq!(refreshed.status(), 200);
     let refreshed: Value = refreshed.json().await.expect("JSON");
     let new_access = refreshed["access_token"]
@@ -114,9 +109,7 @@ async fn register_verify_login_refresh_logout_then_old_tokens_are_refused() {
         ("old refresh", &session.refresh_token),
         ("new refresh", &new_refresh),
     ] {
-        let response = app
-            .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": token }))
-            .await;
+        let response = app.refresh(&token).await;
         assert_eq!(response.status(), 401, "{what} token after logout");
     }
 }
@@ -127,31 +120,16 @@ async fn reusing_a_spent_refresh_token_revokes_the_whole_session() {
     let user = app.verified_student().await;
     let session = app.login(&user).await;
 
-    let first = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": session.refresh_token }),
-        )
-        .await;
+    let first = app.refresh(&session.refresh_token).await;
     assert_eq!(first.status(), 200);
     let rotated: Value = first.json().await.expect("JSON");
 
     // The stolen, already-spent token is replayed.
-    let replay = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": session.refresh_token }),
-        )
-        .await;
+    let replay = app.refresh(&session.refresh_token).await;
     assert_eq!(replay.status(), 401);
 
     // The legitimate holder's newer tokens died with the session.
-    let newer_refresh = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": rotated["refresh_token"] }),
-        )
-        .await;
+    let newer_refresh = app.refresh(&rotated["refresh_token"]).await;
     assert_eq!(newer_refresh.status(), 401);
     let newer_access = app
         .get_bearer(
@@ -309,9 +287,7 @@ async fn a_spent_refresh_token_several_rotations_old_still_revokes_the_session()
     let mut current = session.refresh_token;
     let mut access = String::new();
     for _ in 0..3 {
-        let refreshed = app
-            .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": current }))
-            .await;
+        let refreshed = app.refresh(&current).await;
         assert_eq!(refreshed.status(), 200);
         let body: Value = refreshed.json().await.expect("JSON");
         current = body["refresh_token"]
@@ -323,15 +299,11 @@ async fn a_spent_refresh_token_several_rotations_old_still_revokes_the_session()
     let before = app.get_bearer("/api/v1/users/me", &access).await;
     assert_eq!(before.status(), 200);
 
-    let replay = app
-        .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": stolen }))
-        .await;
+    let replay = app.refresh(&stolen).await;
     assert_eq!(replay.status(), 401);
     let after = app.get_bearer("/api/v1/users/me", &access).await;
     assert_eq!(after.status(), 401, "the replay must end the session");
-    let newest = app
-        .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": current }))
-        .await;
+    let newest = app.refresh(&current).await;
     assert_eq!(newest.status(), 401);
 }
 
@@ -340,12 +312,7 @@ async fn a_guessed_older_refresh_token_does_not_end_someone_elses_session() {
     let app = spawn_app().await;
     let user = app.verified_student().await;
     let session = app.login(&user).await;
-    let first = app
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({ "refresh_token": session.refresh_token }),
-        )
-        .await;
+    let first = app.refresh(&session.refresh_token).await;
     assert_eq!(first.status(), 200);
     let rotated: Value = first.json().await.expect("JSON");
 
@@ -357,9 +324,7 @@ async fn a_guessed_older_refresh_token_does_not_end_someone_elses_session() {
         .collect();
     parts[4] = "A".repeat(43);
     let forged = parts.join(".");
-    let response = app
-        .post_json("/api/v1/auth/refresh", &json!({ "refresh_token": forged }))
-        .await;
+    let response = app.refresh(&forged).await;
     assert_eq!(response.status(), 401);
 
     let still_live = app
