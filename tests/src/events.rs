@@ -1,5 +1,7 @@
-//! The sample API Gateway events in `events/` and their manifest (function and expected status).
+//! The sample API Gateway events in `events/` and their manifest (function, expected status and
+//! any response headers the answer must carry).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -9,6 +11,9 @@ pub struct EventCase {
     pub file: String,
     pub function: String,
     pub status: u16,
+    /// Response headers (lowercase names) and the values they must have.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -45,5 +45,13 @@ async fn every_event_is_answered_by_its_function_with_the_expected_status() {
             "{}",
             case.file
         );
+        for (name, value) in &case.headers {
+            assert_eq!(
+                response.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(value.as_str()),
+                "{}: {name}",
+                case.file
+            );
+        }
     }
 }

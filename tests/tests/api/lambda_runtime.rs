@@ -17,6 +17,18 @@ fn header<'a>(response: &'a Value, name: &str) -> Option<&'a str> {
     find(&response["headers"]).or_else(|| find(&response["multiValueHeaders"]))
 }
 
+/// The response headers the manifest requires of this event's answer.
+fn assert_expected_headers(response: &Value, case: &events::EventCase) {
+    for (name, value) in &case.headers {
+        assert_eq!(
+            header(response, name),
+            Some(value.as_str()),
+            "{}: {name} in {response}",
+            case.file
+        );
+    }
+}
+
 #[tokio::test]
 async fn health_binary_answers_v1_and_v2_events_through_the_runtime_api() {
     let app = spawn_app().await;
@@ -49,6 +61,11 @@ async fn health_binary_answers_v1_and_v2_events_through_the_runtime_api() {
             "{}",
             case.file
         );
+        assert_expected_headers(&response, &case);
+        if event["httpMethod"] == "OPTIONS" {
+            // A CORS preflight: answered by its headers, with no body.
+            continue;
+        }
         let body: Value =
             serde_json::from_str(response["body"].as_str().unwrap_or("null")).expect("JSON body");
         let path = event["path"].as_str().or(event["rawPath"].as_str());
@@ -85,6 +102,7 @@ async fn every_function_binary_answers_its_events_through_the_runtime_api() {
                 "{}",
                 case.file
             );
+            assert_expected_headers(&response, &case);
         }
         function.stop().await;
     }

@@ -302,7 +302,11 @@ fn every_route_path_in_the_source_is_documented() {
 
 #[test]
 fn template_deploys_exactly_the_documented_routes() {
-    let deployed: BTreeSet<(String, String, String)> = deployed_routes().into_iter().collect();
+    // CORS preflights are deployed for every path but are no operation of the API.
+    let deployed: BTreeSet<(String, String, String)> = deployed_routes()
+        .into_iter()
+        .filter(|(_, method, _)| method != "OPTIONS")
+        .collect();
     let documented: BTreeSet<(String, String, String)> = GROUPS
         .iter()
         .flat_map(|group| {

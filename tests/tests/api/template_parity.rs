@@ -514,7 +514,16 @@ fn event_route_differences(template: &Value, samples: &[SampleEvent]) -> Vec<Str
         }
     }
     for deployed in &routes {
-        if !samples.iter().any(|sample| serves(deployed, &sample.route)) {
+        // The CORS layer answers a function's preflights before routing, all alike: one
+        // preflight sample per function stands for all its OPTIONS routes.
+        let covered = if deployed.route.method == "OPTIONS" {
+            samples.iter().any(|sample| {
+                sample.route.method == "OPTIONS" && sample.function == deployed.binary
+            })
+        } else {
+            samples.iter().any(|sample| serves(deployed, &sample.route))
+        };
+        if !covered {
             differences.push(format!(
                 "{} ({}) has no sample event in events/",
                 deployed.route, deployed.binary
@@ -548,6 +557,38 @@ fn method_setting_differences(template: &Value) -> Vec<String> {
                     "{api}.MethodSettings: {method} {encoded} ({path}) is no route of the template"
                 ));
             }
+        }
+    }
+    differences
+}
+
+/// Browsers send a CORS preflight (`OPTIONS`) before a credentialed or JSON request, and API
+/// Gateway answers a method the resource lacks with 403. So every path a function serves has
+/// an `OPTIONS` route to that same function, and no `OPTIONS` route is left without one.
+fn preflight_differences(template: &Value) -> Vec<String> {
+    let (routes, _) = template_routes(template);
+    let has = |binary: &str, path: &str, preflight: bool| {
+        routes.iter().any(|deployed| {
+            deployed.binary == binary
+                && deployed.route.path == path
+                && (deployed.route.method == "OPTIONS") == preflight
+        })
+    };
+    let mut differences = Vec::new();
+    for deployed in &routes {
+        let (binary, path) = (&deployed.binary, &deployed.route.path);
+        let preflight = deployed.route.method == "OPTIONS";
+        if preflight && !has(binary, path, false) {
+            differences.push(format!(
+                "{} ({binary}) preflights no route of its function",
+                deployed.route
+            ));
+        }
+        if !preflight && !has(binary, path, true) {
+            differences.push(format!(
+                "{} ({binary}) has no OPTIONS preflight route to its function",
+                deployed.route
+            ));
         }
     }
     differences
@@ -646,7 +687,53 @@ pub(crate) async fn matched_route(
         .ok_or(response.status())
 }
 
-/// Each template route is one its function's router has (same method, same path pattern).
+/// Whether the function's whole stack answers a preflight on `path` from the first allowed
+/// origin, as a browser needs: 200 with that origin and credentials allowed.
+async fn preflight_answered(
+    router: Router<AppState>,
+    state: &AppState,
+    path: &str,
+) -> Result<(), String> {
+    let Some(origin) = state.config.allowed_origins.first() else {
+        return Err("no allowed origin is configured to preflight from".into());
+    };
+    let request = axum::http::Request::builder()
+        .method("OPTIONS")
+        .uri(concrete_path(path))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-csrf-token",
+        )
+        .body(axum::body::Body::empty())
+        .expect("a valid request");
+    let response = shared::http::app(router, state.clone())
+        .oneshot(request)
+        .await
+        .expect("infallible");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    if response.status() != axum::http::StatusCode::OK
+        || header("access-control-allow-origin").as_deref() != Some(origin.as_str())
+        || header("access-control-allow-credentials").as_deref() != Some("true")
+    {
+        return Err(format!(
+            "the preflight is not answered for {origin} (status {}, allow-origin {:?})",
+            response.status(),
+            header("access-control-allow-origin")
+        ));
+    }
+    Ok(())
+}
+
+/// Each template route is one its function's router has (same method, same path pattern); an
+/// `OPTIONS` route is one whose preflight the function answers.
 async fn unserved_route_differences(routes: &[DeployedRoute], state: &AppState) -> Vec<String> {
     let mut differences = Vec::new();
     for deployed in routes {
@@ -657,6 +744,12 @@ async fn unserved_route_differences(routes: &[DeployedRoute], state: &AppState) 
             ));
             continue;
         };
+        if deployed.route.method == "OPTIONS" {
+            if let Err(why) = preflight_answered(router, state, &deployed.route.path).await {
+                differences.push(format!("{} ({}): {why}", deployed.route, deployed.binary));
+            }
+            continue;
+        }
         let matched =
             matched_route(router, state, &deployed.route.method, &deployed.route.path).await;
         match matched {
@@ -686,6 +779,7 @@ pub(crate) async fn offline_state() -> AppState {
         ("JWT_SECRET_ID", "parity/jwt"),
         ("CURSOR_SECRET_ID", "parity/cursor"),
         ("PUBLIC_URL", "http://127.0.0.1:9"),
+        ("ALLOWED_ORIGINS", "http://localhost:5173"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -745,6 +839,14 @@ fn template_routes_every_sample_event_to_its_function() {
     );
 }
 
+#[test]
+fn template_preflights_every_path_at_its_function() {
+    assert_none(
+        preflight_differences(template()),
+        "the template's own routes",
+    );
+}
+
 #[tokio::test]
 async fn template_routes_are_routes_of_their_functions() {
     let (routes, _) = template_routes(template());
@@ -776,9 +878,14 @@ fn function(binary: &str, method: &str, path: &str) -> Value {
     json!({
         "Type": "AWS::Serverless::Function",
         "Metadata": {"BuildMethod": "rust-cargolambda", "BuildProperties": {"Binary": binary}},
-        "Properties": {"Events": {"Route": {"Type": "Api", "Properties": {
-            "RestApiId": {"Ref": "Api"}, "Path": path, "Method": method
-        }}}}
+        "Properties": {"Events": {
+            "Route": {"Type": "Api", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "Path": path, "Method": method
+            }},
+            "Preflight": {"Type": "Api", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "Path": path, "Method": "options"
+            }}
+        }}
     })
 }
 
@@ -830,6 +937,16 @@ fn good_samples() -> Vec<SampleEvent> {
             function: "users".into(),
             route: Route::new("GET", "/api/v1/users/me"),
         },
+        SampleEvent {
+            file: "auth/preflight.json".into(),
+            function: "auth".into(),
+            route: Route::new("OPTIONS", "/api/v1/auth/login"),
+        },
+        SampleEvent {
+            file: "users/preflight.json".into(),
+            function: "users".into(),
+            route: Route::new("OPTIONS", "/api/v1/users/me"),
+        },
     ]
 }
 
@@ -839,6 +956,7 @@ fn all_differences(template: &Value) -> Vec<String> {
     differences.extend(build_differences(template, &good_binaries()));
     differences.extend(undeployed_differences(template, &good_binaries()));
     differences.extend(event_route_differences(template, &good_samples()));
+    differences.extend(preflight_differences(template));
     differences
 }
 
@@ -1008,6 +1126,39 @@ fn detects_an_event_routed_elsewhere_or_not_at_all() {
 }
 
 #[test]
+fn detects_a_path_without_its_preflight_and_a_preflight_of_nothing() {
+    let preflight = "/Resources/UsersFunction/Properties/Events/Preflight";
+    let missing = differences_after(&format!("{preflight}/Type"), json!("Schedule"));
+    assert_reported(
+        &missing,
+        "GET /api/v1/users/me (users) has no OPTIONS preflight route",
+    );
+
+    let elsewhere = differences_after(
+        &format!("{preflight}/Properties/Path"),
+        json!("/api/v1/auth/login"),
+    );
+    assert_reported(
+        &elsewhere,
+        "OPTIONS /api/v1/auth/login (users) preflights no route of its function",
+    );
+    assert_reported(
+        &elsewhere,
+        "GET /api/v1/users/me (users) has no OPTIONS preflight route",
+    );
+
+    let unsampled = {
+        let mut template = good_template();
+        template["Resources"]["AdminFunction"] = function("admin", "get", "/api/v1/admin/stats");
+        event_route_differences(&template, &good_samples())
+    };
+    assert_reported(
+        &unsampled,
+        "OPTIONS /api/v1/admin/stats (admin) has no sample event",
+    );
+}
+
+#[test]
 fn detects_a_route_off_the_template_api() {
     let differences = differences_after(
         "/Resources/AuthFunction/Properties/Events/Route/Properties/RestApiId",
@@ -1070,6 +1221,8 @@ async fn detects_a_template_route_its_function_does_not_have() {
         deployed("auth", "PATCH", "/api/v1/auth/login"),
         deployed("users", "POST", "/api/v1/auth/login"),
         deployed("payments", "GET", "/api/v1/payments"),
+        deployed("users", "OPTIONS", "/api/v1/users/me"),
+        deployed("bookings", "OPTIONS", "/api/v1/bookings/{id}/cancel"),
     ];
 
     let differences = unserved_route_differences(&routes, &offline_state().await).await;
