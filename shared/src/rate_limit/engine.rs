@@ -120,45 +120,43 @@ impl RateLimiter {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        match outcome {
+        let err = match outcome {
             Ok(output) => {
                 let used = count_in(output.attributes()).unwrap_or(1);
                 scope.record_rate_limit(RateLimitSnapshot::new(&rule, window, used, false));
+                return Ok(());
+            }
+            Err(err) => err,
+        };
+        if let Some(failed) = condition_failed(&err) {
+            let old = failed.item();
+            let last = old
+                .and_then(|item| item.get(LAST_ATTEMPT))
+                .and_then(|v| v.as_s().ok());
+            if last == Some(&attempt) {
+                // A retry of this very check, whose first attempt was applied.
+                let used = count_in(old).unwrap_or(1);
+                scope.record_rate_limit(RateLimitSnapshot::new(&rule, window, used, false));
+                return Ok(());
+            }
+            let snapshot = RateLimitSnapshot::new(&rule, window, rule.limit, true);
+            let headers = snapshot.headers();
+            scope.record_rate_limit(snapshot);
+            metrics::count("RequestsLimited");
+            return Err(ApiError::RateLimited(headers));
+        }
+        let chain = crate::error::chain(&err);
+        match rule.fail_mode {
+            FailMode::Closed => {
+                tracing::error!(rule = rule.name.as_str(), error = %chain, "rate-limit store unavailable; failing closed");
+                Err(ApiError::unavailable(
+                    "The service is briefly unavailable; try again shortly.",
+                ))
+            }
+            FailMode::Open => {
+                tracing::warn!(rule = rule.name.as_str(), error = %chain, "rate-limit store unavailable; failing open");
+                metrics::count("RateLimitFailOpen");
                 Ok(())
-            }
-            Err(err) if condition_failed(&err).is_some() => {
-                let old = condition_failed(&err).and_then(|e| e.item());
-                if old
-                    .and_then(|item| item.get(LAST_ATTEMPT))
-                    .and_then(|v| v.as_s().ok())
-                    == Some(&attempt)
-                {
-                    // A retry of this very check, whose first attempt was applied.
-                    let used = count_in(old).unwrap_or(1);
-                    scope.record_rate_limit(RateLimitSnapshot::new(&rule, window, used, false));
-                    return Ok(());
-                }
-                let snapshot = RateLimitSnapshot::new(&rule, window, rule.limit, true);
-                let headers = snapshot.headers();
-                scope.record_rate_limit(snapshot);
-                metrics::count("RequestsLimited");
-                Err(ApiError::RateLimited(headers))
-            }
-            Err(err) => {
-                let chain = crate::error::chain(&err);
-                match rule.fail_mode {
-                    FailMode::Closed => {
-                        tracing::error!(rule = rule.name.as_str(), error = %chain, "rate-limit store unavailable; failing closed");
-                        Err(ApiError::unavailable(
-                            "The service is briefly unavailable; try again shortly.",
-                        ))
-                    }
-                    FailMode::Open => {
-                        tracing::warn!(rule = rule.name.as_str(), error = %chain, "rate-limit store unavailable; failing open");
-                        metrics::count("RateLimitFailOpen");
-                        Ok(())
-                    }
-                }
             }
         }
     }
