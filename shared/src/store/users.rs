@@ -10,7 +10,7 @@
 //! existing, so two registrations with one email cannot both succeed.
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, Put};
+use aws_sdk_dynamodb::types::Put;
 
 use super::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 use crate::auth::{AccountStatus, Role};
@@ -93,20 +93,15 @@ pub struct BookingCounts {
 }
 
 impl BookingCounts {
-    pub const ATTRIBUTES: [&'static str; 4] = [
-        "bookings_pending",
-        "bookings_confirmed",
-        "bookings_completed",
-        "bookings_cancelled",
-    ];
-
+    /// The counters as the booking transactions move them (`BookingStatus::counter`).
     fn from_item(item: &Item) -> Self {
-        let count = |name: &str| get_n(item, name).unwrap_or(0);
+        use super::bookings::BookingStatus;
+        let count = |status: BookingStatus| get_n(item, status.counter()).unwrap_or(0);
         Self {
-            pending: count("bookings_pending"),
-            confirmed: count("bookings_confirmed"),
-            completed: count("bookings_completed"),
-            cancelled: count("bookings_cancelled"),
+            pending: count(BookingStatus::Pending),
+            confirmed: count(BookingStatus::Confirmed),
+            completed: count(BookingStatus::Completed),
+            cancelled: count(BookingStatus::Cancelled),
         }
     }
 }
@@ -356,9 +351,4 @@ pub fn activation_update(
         .expression_attribute_values(":pending", s(AccountStatus::PendingVerification.as_str()))
         .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
         .build()?)
-}
-
-/// `USER#<id>` as a key attribute value, for conditions on other items.
-pub fn user_pk_value(user_id: &str) -> AttributeValue {
-    s(user_pk(user_id))
 }
