@@ -23,7 +23,7 @@ use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus};
-use shared::store::idempotency::{self, Claim, ClaimRequest};
+use shared::store::idempotency::{self, ClaimKey};
 use shared::store::stats;
 use shared::store::transact::{transact, TransactError};
 use shared::store::users::{self, UserRecord};
@@ -223,7 +223,7 @@ pub async fn create(
     };
     let (mut items, positions) = bookings::create_items(table, &booking, &slot)?;
     let fingerprint = body.fingerprint();
-    let claim = idempotency_key.as_ref().map(|key| ClaimRequest {
+    let claim = idempotency_key.as_ref().map(|key| ClaimKey {
         user_id: auth.user_id(),
         operation: OPERATION,
         key,
@@ -231,15 +231,7 @@ pub async fn create(
     let now_secs = jiff::Timestamp::now().as_second();
     let claim_position = match &claim {
         Some(claim) => {
-            let put = claim.put(
-                table,
-                &Claim {
-                    request_hash: fingerprint.clone(),
-                    resource_id: booking.id.clone(),
-                    notified: false,
-                },
-                now_secs,
-            )?;
+            let put = claim.put(table, &fingerprint, &booking.id, now_secs)?;
             items.push(
                 aws_sdk_dynamodb::types::TransactWriteItem::builder()
                     .put(put)
@@ -291,7 +283,7 @@ pub async fn create(
 async fn notify_instructor(
     state: &AppState,
     booking: &BookingRecord,
-    claim: Option<&ClaimRequest<'_>>,
+    claim: Option<&ClaimKey<'_>>,
 ) {
     let email = emails::new_booking(&booking.instructor_email, booking, &state.config.public_url);
     if !emails::deliver(state, email, "new_booking").await {
@@ -311,7 +303,7 @@ async fn notify_instructor(
 /// now, or 422 when the key came with a different request.
 async fn replay(
     state: &AppState,
-    claim: &ClaimRequest<'_>,
+    claim: &ClaimKey<'_>,
     fingerprint: &str,
     now_secs: i64,
 ) -> ApiResult<Response> {

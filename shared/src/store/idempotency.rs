@@ -21,6 +21,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::attr::{get_bool, get_n, get_s, n, s, Item};
+use crate::auth::refresh_token::hash_secret;
 use crate::http::idempotency::IdempotencyKey;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 
@@ -38,18 +39,6 @@ pub fn fingerprint(fields: &[&str]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hasher.finalize())
 }
 
-/// One user's key for one operation. The key itself is hashed: it is the client's text.
-fn claim_key(user_id: &str, operation: &str, key: &IdempotencyKey) -> Item {
-    let hashed = fingerprint(&[key.as_str()]);
-    Item::from([
-        (
-            PARTITION_KEY.to_owned(),
-            s(format!("IDEMPOTENCY#{user_id}")),
-        ),
-        (SORT_KEY.to_owned(), s(format!("{operation}#{hashed}"))),
-    ])
-}
-
 /// What a claim says: the request it was made for and what that request created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
@@ -59,21 +48,42 @@ pub struct Claim {
     pub notified: bool,
 }
 
-/// A key, its user and operation: everything needed to claim it or read the claim.
+/// One user's key for one operation: everything needed to claim it or read the claim.
 #[derive(Debug, Clone)]
-pub struct ClaimRequest<'a> {
+pub struct ClaimKey<'a> {
     pub user_id: &'a str,
     pub operation: &'static str,
     pub key: &'a IdempotencyKey,
 }
 
-impl ClaimRequest<'_> {
-    /// The conditional `Put` for the creating transaction.
-    pub fn put(&self, table: &str, claim: &Claim, now_secs: i64) -> anyhow::Result<Put> {
-        let mut item = claim_key(self.user_id, self.operation, self.key);
-        item.insert("request_hash".into(), s(&claim.request_hash));
-        item.insert("resource_id".into(), s(&claim.resource_id));
-        item.insert(NOTIFIED.into(), AttributeValue::Bool(claim.notified));
+impl ClaimKey<'_> {
+    /// The claim item's key. The client's key is stored hashed, like any client token.
+    fn item_key(&self) -> Item {
+        let hashed = hash_secret(self.key.as_str());
+        Item::from([
+            (
+                PARTITION_KEY.to_owned(),
+                s(format!("IDEMPOTENCY#{}", self.user_id)),
+            ),
+            (
+                SORT_KEY.to_owned(),
+                s(format!("{}#{hashed}", self.operation)),
+            ),
+        ])
+    }
+
+    /// The conditional `Put` for the transaction that creates `resource_id`, not yet notified.
+    pub fn put(
+        &self,
+        table: &str,
+        request_hash: &str,
+        resource_id: &str,
+        now_secs: i64,
+    ) -> anyhow::Result<Put> {
+        let mut item = self.item_key();
+        item.insert("request_hash".into(), s(request_hash));
+        item.insert("resource_id".into(), s(resource_id));
+        item.insert(NOTIFIED.into(), AttributeValue::Bool(false));
         item.insert(TTL_ATTRIBUTE.into(), n(now_secs + RETENTION_SECS));
         Ok(Put::builder()
             .table_name(table)
@@ -94,7 +104,7 @@ impl ClaimRequest<'_> {
         let output = dynamodb
             .get_item()
             .table_name(table)
-            .set_key(Some(claim_key(self.user_id, self.operation, self.key)))
+            .set_key(Some(self.item_key()))
             .consistent_read(true)
             .send()
             .await
@@ -111,7 +121,7 @@ impl ClaimRequest<'_> {
         dynamodb
             .update_item()
             .table_name(table)
-            .set_key(Some(claim_key(self.user_id, self.operation, self.key)))
+            .set_key(Some(self.item_key()))
             .update_expression("SET #notified = :yes")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#notified", NOTIFIED)
@@ -150,6 +160,15 @@ mod tests {
         assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
         assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
         assert_ne!(fingerprint(&["a", ""]), fingerprint(&["a"]));
+    }
+
+    fn claim_key<'a>(user_id: &'a str, operation: &'static str, key: &'a IdempotencyKey) -> Item {
+        ClaimKey {
+            user_id,
+            operation,
+            key,
+        }
+        .item_key()
     }
 
     #[test]
