@@ -9,7 +9,8 @@ use std::path::Path;
 use integration_tests::app::spawn_app;
 use serde_json::Value;
 
-use crate::template_parity::{deployed_routes, matched_route, offline_state, router_of};
+use integration_tests::template::routers::{matched_route, offline_state, router_of};
+use integration_tests::template::routes::deployed_routes;
 
 const REGENERATE: &str = "cargo run -p local --bin openapi > docs/openapi.json";
 const GROUPS: [&str; 6] = [
