@@ -1,7 +1,10 @@
-//! `infra/template.yaml` read as JSON, and the helpers every comparison uses.
+//! `infra/template.yaml` read as JSON, as written and as SAM transforms it, and the helpers
+//! every comparison uses.
 //!
 //! The template uses CloudFormation short tags (`!Ref`, `!Sub`), so it is read with cfn-lint's
-//! own decoder from the project's virtualenv and handed over as JSON.
+//! own decoder from the project's virtualenv and handed over as JSON. The transformed template
+//! (what CloudFormation deploys: functions, versions, aliases, deployment groups, the REST API's
+//! OpenAPI body) comes from the SAM translator cfn-lint itself lints with.
 
 use std::path::Path;
 use std::process::Command;
@@ -21,12 +24,38 @@ if matches or template is None:
 print(json.dumps(template, default=str))
 "#;
 
+/// Prints the template after the SAM transform, as JSON, for the stack's region (samconfig.toml).
+pub const TRANSFORM: &str = r#"
+import json, sys
+from cfnlint.decode import decode
+from cfnlint.template.transforms._sam import Transform
+template, matches = decode(sys.argv[1])
+if matches or template is None:
+    sys.exit("\n".join(str(m) for m in matches) or "the template is empty")
+sam = Transform(sys.argv[1], template, "af-south-1")
+matches = sam.transform_template()
+if matches:
+    sys.exit("\n".join(str(m) for m in matches))
+print(json.dumps(sam.template(), default=str))
+"#;
+
 pub fn template() -> &'static Value {
     static DECODED: OnceLock<Value> = OnceLock::new();
     DECODED.get_or_init(|| decode_template(&local::stack::workspace_root()))
 }
 
+/// The template as SAM transforms it.
+pub fn transformed() -> &'static Value {
+    static TRANSFORMED: OnceLock<Value> = OnceLock::new();
+    TRANSFORMED.get_or_init(|| run_python(&local::stack::workspace_root(), TRANSFORM))
+}
+
 pub fn decode_template(root: &Path) -> Value {
+    run_python(root, DECODE)
+}
+
+/// Runs `script` with the template's path in the project's virtualenv; its stdout as JSON.
+fn run_python(root: &Path, script: &str) -> Value {
     let python = root.join(".venv/bin/python");
     assert!(
         python.exists(),
@@ -35,7 +64,7 @@ pub fn decode_template(root: &Path) -> Value {
     );
     let output = Command::new(&python)
         .arg("-c")
-        .arg(DECODE)
+        .arg(script)
         .arg(root.join(TEMPLATE))
         .output()
         .expect("run cfn-lint's decoder");

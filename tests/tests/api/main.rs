@@ -21,3 +21,4 @@ mod marketplace_reviews;
 mod openapi;
 mod round_trips;
 mod template_parity;
+mod template_production;
