@@ -3,7 +3,7 @@ SHELL := bash
 PORT ?= 3000
 STAGE ?= dev
 
-.PHONY: run test bench fuzz deploy setup lint build-functions
+.PHONY: run test bench fuzz deploy setup lint build-functions sam-build
 
 ## Everything local, in the foreground: AWS emulator, SMTP server, all functions on 127.0.0.1:$(PORT).
 run: setup
@@ -31,6 +31,10 @@ bench: setup
 ## Every fuzz target (fuzz/) for FUZZ_SECONDS each (default 30); installs cargo-fuzz if missing.
 fuzz:
 	scripts/fuzz.sh
+
+## sam validate --lint + sam build of every function for arm64, checked and sized; touches no AWS account (part of `make test`).
+sam-build:
+	DEPLOY_BUILD_ONLY=1 scripts/deploy.sh dev
 
 ## sam build + sam deploy --config-env $(STAGE) (dev or prod); needs AWS credentials.
 deploy:

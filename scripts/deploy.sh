@@ -19,30 +19,41 @@ if ! sam --version >/dev/null 2>&1; then
 fi
 sam validate --lint --config-env "$stage"
 sam build --config-env "$stage"
-# Every function must come out as an arm64 `bootstrap`; print each one's size and the size of
-# the zip `sam deploy` uploads (DEFLATE, as SAM packs it).
+# Every function of the template must come out as an arm64 `bootstrap`; print each one's size and
+# the size of the zip `sam deploy` uploads (DEFLATE, as SAM packs it). python3 is .venv-deploy's
+# (PATH above), so SAM's own YAML loader reads the template's short tags.
 python3 - <<'PY'
-import glob, io, os, struct, sys, zipfile
+import io, os, struct, sys, zipfile
+from samcli.yamlhelper import yaml_parse
 
-built = sorted(glob.glob(".aws-sam/build/*/bootstrap"))
-if not built:
-    sys.exit("deploy: sam build produced no bootstrap")
+with open("infra/template.yaml") as f:
+    template = yaml_parse(f.read())
+functions = sorted(name for name, resource in template["Resources"].items()
+                   if resource.get("Type") == "AWS::Serverless::Function")
+if not functions:
+    sys.exit("deploy: the template has no function")
 wrong = []
-for path in built:
+for name in functions:
+    path = os.path.join(".aws-sam/build", name, "bootstrap")
+    if not os.path.isfile(path):
+        print(f"deploy: {name:<22} NO bootstrap at {path}")
+        wrong.append(path)
+        continue
     with open(path, "rb") as f:
         header = f.read(20)
     machine = struct.unpack_from("<H", header, 18)[0] if header[:4] == b"\x7fELF" else None
     packed = io.BytesIO()
     folder = os.path.dirname(path)
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(os.listdir(folder)):
-            z.write(os.path.join(folder, name), name)
-    print(f"deploy: {os.path.basename(folder):<22} bootstrap {os.path.getsize(path):>9} bytes, "
+        for entry in sorted(os.listdir(folder)):
+            z.write(os.path.join(folder, entry), entry)
+    print(f"deploy: {name:<22} bootstrap {os.path.getsize(path):>9} bytes, "
           f"zip {len(packed.getvalue()):>9} bytes, {'arm64' if machine == 183 else 'NOT arm64'}")
     if machine != 183:
         wrong.append(path)
 if wrong:
-    sys.exit(f"deploy: not arm64 ELF executables: {wrong}")
+    sys.exit(f"deploy: missing, or not arm64 ELF executables: {wrong}")
+print(f"deploy: {len(functions)} functions built for arm64")
 PY
 if [ "${DEPLOY_BUILD_ONLY:-}" = "1" ]; then
   echo "deploy: DEPLOY_BUILD_ONLY=1, stopping after the build" >&2

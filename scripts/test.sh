@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): lint, build the function binaries the Lambda tests
 # start, run every test, fuzz the API from its OpenAPI document, lint and security-scan the SAM
-# template, and print the totals on the last line.
+# template, build every function with `sam build` for arm64, and print the totals on the last
+# line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
@@ -31,6 +32,20 @@ echo "== cfn-lint infra/template.yaml"
 echo "== checkov infra/template.yaml (IaC security scan, settings in .checkov.yaml)"
 .venv-checkov/bin/checkov --config-file .checkov.yaml -f infra/template.yaml
 
+# ---- sam build (issue 13) --------------------------------------------------------------------
+# `make sam-build`: sam validate --lint, then sam build of every function for arm64 (cargo-lambda
+# with the pinned zig, release mode, into target/ beside the test builds), failing when a
+# function has no bootstrap or one that is not arm64; prints each bootstrap's size. Counts as
+# one test. Cold (clean clone) it is the slowest stage: see docs/deploy.md for its time.
+echo "== sam build of every function for arm64 (make sam-build)"
+sam_started=$(date +%s)
+set +e
+make --no-print-directory sam-build
+sam_status=$?
+set -e
+echo "sam build stage took $(( $(date +%s) - sam_started )) s"
+# ---- end sam build ---------------------------------------------------------------------------
+
 totals=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } } END { printf "%d %d", p, f }' "$log")
 passed=${totals% *}
 failed=${totals#* }
@@ -41,8 +56,16 @@ else
   failed=$(( ${failed:-0} + 1 ))
   echo "API fuzzing FAILED (see its report above)"
 fi
+# The sam build counts as one test (issue 13).
+if [ "$sam_status" -eq 0 ]; then
+  passed=$(( ${passed:-0} + 1 ))
+else
+  failed=$(( ${failed:-0} + 1 ))
+  echo "sam build FAILED (see its output above)"
+fi
 echo
 echo "make test finished in $(( $(date +%s) - started )) s"
 echo "${passed:-0} passed, ${failed:-0} failed"
 [ "$status" -ne 0 ] || status=$fuzz_status
+[ "$status" -ne 0 ] || status=$sam_status
 exit "$status"

@@ -271,3 +271,51 @@ fn policies_name_only_real_iam_actions() {
         "BookingsFunctionRole.Policies.bookings: dynamodb:TransactWriteItems is not a known IAM action",
     );
 }
+
+/// The runbook entry of an alarm: its own heading, or the one of its kind (`<Group>ErrorsAlarm`
+/// for `AuthErrorsAlarm`).
+fn runbook_misses(runbook: &str, alarms: &[&str]) -> Vec<String> {
+    const GROUPS: [&str; 6] = [
+        "Health",
+        "Auth",
+        "Users",
+        "Instructors",
+        "Bookings",
+        "Admin",
+    ];
+    alarms
+        .iter()
+        .filter(|alarm| {
+            let generic = GROUPS
+                .iter()
+                .find_map(|group| alarm.strip_prefix(group))
+                .map(|kind| format!("### `<Group>{kind}`"));
+            !runbook.contains(&format!("### `{alarm}`"))
+                && !generic.is_some_and(|heading| runbook.contains(&heading))
+        })
+        .map(|alarm| format!("{alarm} has no entry in docs/runbook.md"))
+        .collect()
+}
+
+#[test]
+fn the_runbook_has_an_entry_for_every_alarm() {
+    let root = local::stack::workspace_root();
+    let runbook = std::fs::read_to_string(root.join("docs/runbook.md")).expect("docs/runbook.md");
+    let alarms: Vec<&str> = transformed()["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(_, resource)| resource["Type"] == "AWS::CloudWatch::Alarm")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert!(alarms.len() > 20, "{alarms:?}");
+    assert_none(runbook_misses(&runbook, &alarms), "docs/runbook.md");
+
+    assert_eq!(
+        runbook_misses(&runbook, &["AuthColdStartsAlarm", "QueueDepthAlarm"]),
+        vec![
+            "AuthColdStartsAlarm has no entry in docs/runbook.md",
+            "QueueDepthAlarm has no entry in docs/runbook.md"
+        ]
+    );
+}
