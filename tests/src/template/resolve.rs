@@ -186,3 +186,63 @@ pub fn single_key(value: &Value) -> Option<(&str, &Value)> {
     let (key, inner) = object.iter().next()?;
     (key == "Ref" || key == "Condition" || key.starts_with("Fn::")).then_some((key.as_str(), inner))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn template() -> Value {
+        json!({
+            "Parameters": {"Stage": {"Default": "dev"}, "Email": {"Default": ""}},
+            "Conditions": {
+                "HasEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Email"}, ""]}]},
+                "ProdWithEmail": {"Fn::And": [
+                    {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}, {"Condition": "HasEmail"}
+                ]}
+            },
+            "Rules": {"ProdNeedsEmail": {
+                "RuleCondition": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+                "Assertions": [{"Assert": {"Condition": "HasEmail"}, "AssertDescription": "email"}]
+            }}
+        })
+    }
+
+    #[test]
+    fn decides_chained_conditions_and_drops_no_value() {
+        let template = template();
+        let prod = Deployment::new(&template, &[("Stage", "prod"), ("Email", "a@b.co")])
+            .expect("decidable");
+        assert!(prod.condition("ProdWithEmail").expect("declared"));
+        let dev = Deployment::new(&template, &[]).expect("decidable");
+        assert!(!dev.condition("ProdWithEmail").expect("declared"));
+
+        let value = json!({"Actions": {"Fn::If": ["HasEmail", [{"Ref": "Email"}], {"Ref": "AWS::NoValue"}]},
+                           "Kept": {"Ref": "Topic"}});
+        assert_eq!(
+            prod.resolve(&value).expect("resolves"),
+            Some(json!({"Actions": ["a@b.co"], "Kept": {"Ref": "Topic"}}))
+        );
+        assert_eq!(
+            dev.resolve(&value).expect("resolves"),
+            Some(json!({"Kept": {"Ref": "Topic"}}))
+        );
+    }
+
+    #[test]
+    fn reports_the_rules_a_deployment_breaks() {
+        let template = template();
+        let refused = |parameters: &[(&str, &str)]| {
+            Deployment::new(&template, parameters)
+                .and_then(|d| d.refused_by(&template))
+                .expect("evaluable")
+        };
+        assert_eq!(refused(&[("Stage", "prod")]), vec!["ProdNeedsEmail: email"]);
+        assert!(refused(&[("Stage", "prod"), ("Email", "a@b.co")]).is_empty());
+        assert!(refused(&[]).is_empty());
+
+        let cyclic = json!({"Conditions": {"A": {"Condition": "B"}, "B": {"Condition": "A"}}});
+        assert!(Deployment::new(&cyclic, &[]).is_err());
+    }
+}
