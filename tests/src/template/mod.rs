@@ -5,7 +5,9 @@
 pub mod alarms;
 pub mod binaries;
 pub mod canary;
+pub mod cdk;
 pub mod decode;
+pub mod diff;
 pub mod edge;
 pub mod gateway;
 pub mod iam;

@@ -1,0 +1,205 @@
+// The endpoint groups: one function each, with its binary, routes (the SAM template's Events,
+// by the same names, so the permissions get the same logical ids) and the statements of its
+// least-privilege role beyond its own log group and X-Ray, which every group has.
+
+/** What a group's statements may refer to. */
+export interface Refs {
+  readonly tableArn: string;
+  readonly indexArn: string;
+  readonly keyArn: string;
+  readonly jwtSecret: string;
+  readonly cursorSecret: string;
+}
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
+
+export interface Group {
+  /** Logical id prefix: `<name>Function`, `<name>FunctionRole`, `<name>LogGroup`, ... */
+  readonly name: string;
+  /** The workspace binary (`[[bin]]` / package name). */
+  readonly binary: string;
+  readonly description: string;
+  readonly memorySize?: number;
+  /** [event name, method, path]; `options` routes are the CORS preflights. */
+  readonly routes: ReadonlyArray<readonly [string, Method, string]>;
+  readonly statements: (refs: Refs) => Record<string, unknown>[];
+}
+
+// Bound to the SMTP password's encryption context (shared/src/envelope.rs).
+const SMTP_PASSWORD = {
+  StringEquals: {
+    'kms:EncryptionContext:purpose': 'smtp-password',
+    'kms:EncryptionContext:record': 'SETTINGS#SMTP',
+  },
+};
+
+const readWriteTable = (refs: Refs, actions: string[]) => ({
+  Sid: 'ReadWriteTable', Effect: 'Allow', Action: actions.map((a) => `dynamodb:${a}`),
+  Resource: refs.tableArn,
+});
+const queryIndexes = (refs: Refs) => ({
+  Sid: 'QueryIndexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: refs.indexArn,
+});
+const readSigningKeys = (refs: Refs) => ({
+  Sid: 'ReadSigningKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue',
+  Resource: [refs.jwtSecret, refs.cursorSecret],
+});
+const readSigningKey = (refs: Refs) => ({
+  Sid: 'ReadSigningKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue',
+  Resource: refs.jwtSecret,
+});
+const openSmtpPassword = (refs: Refs) => ({
+  Sid: 'OpenSmtpPassword', Effect: 'Allow', Action: 'kms:Decrypt', Resource: refs.keyArn,
+  Condition: SMTP_PASSWORD,
+});
+const ITEMS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
+
+export const GROUPS: readonly Group[] = [
+  {
+    name: 'Health',
+    binary: 'health',
+    description: 'GET /api/v1/health, /api/v1/health/ready and /api/v1/openapi.json',
+    routes: [
+      ['Health', 'get', '/api/v1/health'],
+      ['Ready', 'get', '/api/v1/health/ready'],
+      ['OpenApi', 'get', '/api/v1/openapi.json'],
+      ['PreflightHealth', 'options', '/api/v1/health'],
+      ['PreflightHealthReady', 'options', '/api/v1/health/ready'],
+      ['PreflightOpenapiJson', 'options', '/api/v1/openapi.json'],
+    ],
+    // The three read-only readiness probes.
+    statements: (refs) => [
+      { Sid: 'ProbeTable', Effect: 'Allow', Action: 'dynamodb:DescribeTable', Resource: refs.tableArn },
+      { Sid: 'ProbeKey', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: refs.keyArn },
+      { Sid: 'ProbeSecrets', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: refs.jwtSecret },
+    ],
+  },
+  {
+    name: 'Auth',
+    binary: 'auth',
+    description: 'POST /api/v1/auth/* (register, verify, login, refresh, logout, password reset)',
+    // argon2id (19 MiB, 2 passes) runs on most routes; Lambda's CPU share grows with memory.
+    memorySize: 512,
+    routes: [
+      ['RegisterStudent', 'post', '/api/v1/auth/register/student'],
+      ['RegisterInstructor', 'post', '/api/v1/auth/register/instructor'],
+      ['Verify', 'post', '/api/v1/auth/verify'],
+      ['Login', 'post', '/api/v1/auth/login'],
+      ['Refresh', 'post', '/api/v1/auth/refresh'],
+      ['Logout', 'post', '/api/v1/auth/logout'],
+      ['ForgotPassword', 'post', '/api/v1/auth/forgot-password'],
+      ['ResetPassword', 'post', '/api/v1/auth/reset-password'],
+      ['PreflightAuthRegisterStudent', 'options', '/api/v1/auth/register/student'],
+      ['PreflightAuthRegisterInstructor', 'options', '/api/v1/auth/register/instructor'],
+      ['PreflightAuthVerify', 'options', '/api/v1/auth/verify'],
+      ['PreflightAuthLogin', 'options', '/api/v1/auth/login'],
+      ['PreflightAuthRefresh', 'options', '/api/v1/auth/refresh'],
+      ['PreflightAuthLogout', 'options', '/api/v1/auth/logout'],
+      ['PreflightAuthForgotPassword', 'options', '/api/v1/auth/forgot-password'],
+      ['PreflightAuthResetPassword', 'options', '/api/v1/auth/reset-password'],
+    ],
+    // Items only (no Query, so no index ARN), the JWT key, the SMTP password.
+    statements: (refs) => [readWriteTable(refs, ITEMS), readSigningKey(refs), openSmtpPassword(refs)],
+  },
+  {
+    name: 'Users',
+    binary: 'users',
+    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, GET /api/v1/users/me/dashboard',
+    routes: [
+      ['GetMe', 'get', '/api/v1/users/me'],
+      ['PatchMe', 'patch', '/api/v1/users/me'],
+      ['ChangePassword', 'post', '/api/v1/users/me/password'],
+      ['Dashboard', 'get', '/api/v1/users/me/dashboard'],
+      ['PreflightUsersMe', 'options', '/api/v1/users/me'],
+      ['PreflightUsersMePassword', 'options', '/api/v1/users/me/password'],
+      ['PreflightUsersMeDashboard', 'options', '/api/v1/users/me/dashboard'],
+    ],
+    statements: (refs) => [readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs)],
+  },
+  {
+    name: 'Instructors',
+    binary: 'instructors',
+    description: 'GET /api/v1/instructors[/nearby|/{id}|/{id}/reviews|/{id}/availability], PATCH /api/v1/instructors/me',
+    routes: [
+      ['ListInstructors', 'get', '/api/v1/instructors'],
+      ['Nearby', 'get', '/api/v1/instructors/nearby'],
+      ['PatchOwnProfile', 'patch', '/api/v1/instructors/me'],
+      ['GetInstructor', 'get', '/api/v1/instructors/{id}'],
+      ['ListReviews', 'get', '/api/v1/instructors/{id}/reviews'],
+      ['Availability', 'get', '/api/v1/instructors/{id}/availability'],
+      ['PreflightInstructors', 'options', '/api/v1/instructors'],
+      ['PreflightInstructorsNearby', 'options', '/api/v1/instructors/nearby'],
+      ['PreflightInstructorsMe', 'options', '/api/v1/instructors/me'],
+      ['PreflightInstructorsId', 'options', '/api/v1/instructors/{id}'],
+      ['PreflightInstructorsIdReviews', 'options', '/api/v1/instructors/{id}/reviews'],
+      ['PreflightInstructorsIdAvailability', 'options', '/api/v1/instructors/{id}/availability'],
+    ],
+    statements: (refs) => [
+      readWriteTable(refs, ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem']),
+      queryIndexes(refs),
+      readSigningKeys(refs),
+    ],
+  },
+  {
+    name: 'Bookings',
+    binary: 'bookings',
+    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review)',
+    routes: [
+      ['CreateBooking', 'post', '/api/v1/bookings'],
+      ['ListBookings', 'get', '/api/v1/bookings'],
+      ['GetBooking', 'get', '/api/v1/bookings/{id}'],
+      ['Confirm', 'post', '/api/v1/bookings/{id}/confirm'],
+      ['Complete', 'post', '/api/v1/bookings/{id}/complete'],
+      ['Cancel', 'post', '/api/v1/bookings/{id}/cancel'],
+      ['Review', 'post', '/api/v1/bookings/{id}/review'],
+      ['PreflightBookings', 'options', '/api/v1/bookings'],
+      ['PreflightBookingsId', 'options', '/api/v1/bookings/{id}'],
+      ['PreflightBookingsIdConfirm', 'options', '/api/v1/bookings/{id}/confirm'],
+      ['PreflightBookingsIdComplete', 'options', '/api/v1/bookings/{id}/complete'],
+      ['PreflightBookingsIdCancel', 'options', '/api/v1/bookings/{id}/cancel'],
+      ['PreflightBookingsIdReview', 'options', '/api/v1/bookings/{id}/review'],
+    ],
+    statements: (refs) => [
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), openSmtpPassword(refs),
+    ],
+  },
+  {
+    name: 'Admin',
+    binary: 'admin',
+    description: '/api/v1/admin/* (admins, users, instructor verification, SMTP settings, audit log, stats)',
+    routes: [
+      ['CreateAdmin', 'post', '/api/v1/admin/admins'],
+      ['ListUsers', 'get', '/api/v1/admin/users'],
+      ['SuspendUser', 'post', '/api/v1/admin/users/{id}/suspend'],
+      ['ReactivateUser', 'post', '/api/v1/admin/users/{id}/reactivate'],
+      ['VerifyInstructor', 'post', '/api/v1/admin/instructors/{id}/verify'],
+      ['RejectInstructor', 'post', '/api/v1/admin/instructors/{id}/reject'],
+      ['GetSmtpSettings', 'get', '/api/v1/admin/smtp-settings'],
+      ['PutSmtpSettings', 'put', '/api/v1/admin/smtp-settings'],
+      ['TestSmtpSettings', 'post', '/api/v1/admin/smtp-settings/test'],
+      ['AuditLog', 'get', '/api/v1/admin/audit-log'],
+      ['Stats', 'get', '/api/v1/admin/stats'],
+      ['PreflightAdminAdmins', 'options', '/api/v1/admin/admins'],
+      ['PreflightAdminUsers', 'options', '/api/v1/admin/users'],
+      ['PreflightAdminUsersIdSuspend', 'options', '/api/v1/admin/users/{id}/suspend'],
+      ['PreflightAdminUsersIdReactivate', 'options', '/api/v1/admin/users/{id}/reactivate'],
+      ['PreflightAdminInstructorsIdVerify', 'options', '/api/v1/admin/instructors/{id}/verify'],
+      ['PreflightAdminInstructorsIdReject', 'options', '/api/v1/admin/instructors/{id}/reject'],
+      ['PreflightAdminSmtpSettings', 'options', '/api/v1/admin/smtp-settings'],
+      ['PreflightAdminSmtpSettingsTest', 'options', '/api/v1/admin/smtp-settings/test'],
+      ['PreflightAdminAuditLog', 'options', '/api/v1/admin/audit-log'],
+      ['PreflightAdminStats', 'options', '/api/v1/admin/stats'],
+    ],
+    // No deletes; Query on the indexes only; GenerateDataKey to seal the SMTP password.
+    statements: (refs) => [
+      readWriteTable(refs, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem']),
+      queryIndexes(refs),
+      readSigningKeys(refs),
+      {
+        Sid: 'SealAndOpenSmtpPassword', Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: refs.keyArn,
+        Condition: SMTP_PASSWORD,
+      },
+    ],
+  },
+];
