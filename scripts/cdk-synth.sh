@@ -19,8 +19,24 @@ scripts/setup-deploy.sh
 export PATH="$PWD/.venv-deploy/bin:$PATH"
 export CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CDK_CLI_TELEMETRY=false
 cd infra/cdk
-out="cdk.out/$stage"
+out=${CDK_SYNTH_OUT:-cdk.out/$stage}   # relative to infra/cdk
 rm -rf "$out"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
 npx --no-install cdk synth --quiet --no-notices --no-version-reporting --no-lookups \
-  --output "$out" -c stage="$stage" "$@" >/dev/null
+  --output "$out" -c stage="$stage" "$@" >"$log" 2>&1
+status=$?
+set -e
+if [ "$status" -ne 0 ]; then
+  cat "$log" >&2
+  exit "$status"
+fi
+# CDK_SYNTH_PREBUILT=1 (scripts/test.sh, after `make sam-build`): the bundling must reuse the
+# SAM build's release binaries; a crate compiled here means the two builds diverged.
+if [ "${CDK_SYNTH_PREBUILT:-}" = "1" ] && grep -q '^ *Compiling ' "$log"; then
+  grep '^ *Compiling ' "$log" >&2
+  echo "cdk-synth: the bundling compiled crates after make sam-build (see above)" >&2
+  exit 1
+fi
 echo "cdk-synth: infra/cdk/$out/drive-alive-$stage.template.json" >&2

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): lint, build the function binaries the Lambda tests
 # start, run every test, fuzz the API from its OpenAPI document, lint and security-scan the SAM
-# template, build every function with `sam build` for arm64, and print the totals on the last
-# line.
+# template, build every function with `sam build` for arm64, synthesise the CDK app and compare
+# it with the SAM template, and print the totals on the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
@@ -46,6 +46,22 @@ set -e
 echo "sam build stage took $(( $(date +%s) - sam_started )) s"
 # ---- end sam build ---------------------------------------------------------------------------
 
+# ---- CDK app (issue 17) ----------------------------------------------------------------------
+# infra/cdk: npm ci at the pinned versions (scripts/setup-cdk.sh), a type check (one test), then
+# tests/tests/cdk_parity.rs, whose tests are counted like cargo test's: it synthesises the app
+# for dev and prod (bundling the binaries sam build just made; CDK_SYNTH_PREBUILT=1 fails the
+# synth if cargo-lambda compiled anything) and compares every resource with the SAM template's.
+echo "== CDK app: npm ci, tsc, cdk synth dev and prod, parity with the SAM template"
+cdk_started=$(date +%s)
+set +e
+scripts/setup-cdk.sh && (cd infra/cdk && npx --no-install tsc --noEmit)
+cdk_typecheck=$?
+CDK_SYNTH_PREBUILT=1 cargo test --workspace --test cdk_parity -- --nocapture 2>&1 | tee -a "$log"
+cdk_status=${PIPESTATUS[0]}
+set -e
+echo "CDK stage took $(( $(date +%s) - cdk_started )) s"
+# ---- end CDK app -----------------------------------------------------------------------------
+
 totals=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } } END { printf "%d %d", p, f }' "$log")
 passed=${totals% *}
 failed=${totals#* }
@@ -63,9 +79,18 @@ else
   failed=$(( ${failed:-0} + 1 ))
   echo "sam build FAILED (see its output above)"
 fi
+# The CDK app's type check counts as one test (issue 17).
+if [ "$cdk_typecheck" -eq 0 ]; then
+  passed=$(( ${passed:-0} + 1 ))
+else
+  failed=$(( ${failed:-0} + 1 ))
+  echo "CDK app type check or install FAILED (see its output above)"
+fi
 echo
 echo "make test finished in $(( $(date +%s) - started )) s"
 echo "${passed:-0} passed, ${failed:-0} failed"
 [ "$status" -ne 0 ] || status=$fuzz_status
 [ "$status" -ne 0 ] || status=$sam_status
+[ "$status" -ne 0 ] || status=$cdk_typecheck
+[ "$status" -ne 0 ] || status=$cdk_status
 exit "$status"

@@ -279,6 +279,29 @@ fn detects_a_removed_route_or_action_on_either_side() {
     assert_reports(&found, "Table.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: SAM template true ≠ CDK app false");
 }
 
+/// A stage SAM's rules refuse (prod without a certificate or anyone to alarm) does not synth.
+#[test]
+fn refuses_to_synth_what_the_sam_rules_refuse() {
+    let output = Command::new(root().join("scripts/cdk-synth.sh"))
+        .arg("prod")
+        .env("CDK_SYNTH_OUT", "cdk.out/refused")
+        .output()
+        .expect("run scripts/cdk-synth.sh");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "prod without certificateArn synthesised"
+    );
+    assert!(
+        stderr.contains("domainName needs certificateArn"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("prod needs alarmEmail or alarmTopicArn"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn samconfig_stages_are_read_as_sam_reads_them() {
     let dev: BTreeMap<String, String> = samconfig_parameters(&root(), "dev")
