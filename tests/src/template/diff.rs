@@ -80,23 +80,21 @@ fn value_differences(path: &str, a: &Value, b: &Value, sides: (&str, &str), out:
                 serde_json::from_str::<Value>(y),
             ) {
                 (Ok(v), Ok(w)) => value_differences(&format!("{path}(json)"), &v, &w, sides, out),
-                _ => out.push(format!(
-                    "{path}: {} {} ≠ {} {}",
-                    sides.0,
-                    short(a),
-                    sides.1,
-                    short(b)
-                )),
+                _ => out.push(changed(path, a, b, sides)),
             }
         }
-        _ => out.push(format!(
-            "{path}: {} {} ≠ {} {}",
-            sides.0,
-            short(a),
-            sides.1,
-            short(b)
-        )),
+        _ => out.push(changed(path, a, b, sides)),
     }
+}
+
+fn changed(path: &str, a: &Value, b: &Value, sides: (&str, &str)) -> String {
+    format!(
+        "{path}: {} {} ≠ {} {}",
+        sides.0,
+        short(a),
+        sides.1,
+        short(b)
+    )
 }
 
 fn item_name(item: &Value) -> Option<String> {
