@@ -10,7 +10,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use integration_tests::template::cdk::{normalise, samconfig_parameters};
+use integration_tests::template::cdk::{
+    normalise, samconfig_pairs, samconfig_parameters, samconfig_value,
+};
 use integration_tests::template::decode::transformed;
 use integration_tests::template::diff::template_differences;
 use integration_tests::template::resolve::Deployment;
@@ -322,4 +324,37 @@ fn samconfig_stages_are_read_as_sam_reads_them() {
         Some("api.drivealive.co.za")
     );
     assert!(samconfig_parameters(Path::new("/nonexistent"), "dev").is_err());
+}
+
+/// cdk.json's stages name the same stacks, regions and tags as samconfig.toml's config-envs
+/// (the stack-level settings the templates do not hold).
+#[test]
+fn cdk_json_stages_match_samconfig() {
+    let text = std::fs::read_to_string(root().join("infra/cdk/cdk.json")).expect("cdk.json");
+    let cdk: Value = serde_json::from_str(&text).expect("cdk.json is JSON");
+    for stage in ["dev", "prod"] {
+        let declared = &cdk["context"]["stages"][stage];
+        let global = format!("{stage}.global.parameters");
+        let deploy = format!("{stage}.deploy.parameters");
+        let setting = |section: &str, key: &str| {
+            samconfig_value(&root(), section, key).expect("samconfig.toml")
+        };
+        assert_eq!(
+            declared["stackName"],
+            setting(&global, "stack_name").as_str(),
+            "{stage} stack name"
+        );
+        assert_eq!(
+            declared["region"],
+            setting(&deploy, "region").as_str(),
+            "{stage} region"
+        );
+        let tags: BTreeMap<String, String> = samconfig_pairs(&root(), &deploy, "tags")
+            .expect("tags")
+            .into_iter()
+            .collect();
+        let cdk_tags: BTreeMap<String, String> =
+            serde_json::from_value(declared["tags"].clone()).expect("cdk.json tags");
+        assert_eq!(cdk_tags, tags, "{stage} tags");
+    }
 }

@@ -25,22 +25,20 @@ const DEPLOYMENT_DESCRIPTION: &str = "RestApi deployment id: ";
 /// A stage's parameter values for the SAM template: samconfig.toml's `parameter_overrides` of
 /// that config-env.
 pub fn samconfig_parameters(root: &Path, stage: &str) -> Result<Vec<(String, String)>, String> {
-    let text = std::fs::read_to_string(root.join("samconfig.toml"))
-        .map_err(|e| format!("samconfig.toml: {e}"))?;
-    let section = format!("[{stage}.deploy.parameters]");
-    let overrides = text
-        .lines()
-        .skip_while(|line| line.trim() != section)
-        .skip(1)
-        .take_while(|line| !line.trim_start().starts_with('['))
-        .find_map(|line| line.trim().strip_prefix("parameter_overrides = "))
-        .ok_or_else(|| format!("samconfig.toml has no parameter_overrides under {section}"))?;
-    let inner = overrides
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .ok_or_else(|| format!("parameter_overrides is not one string: {overrides}"))?
-        .replace("\\\"", "\"");
-    inner
+    samconfig_pairs(
+        root,
+        &format!("{stage}.deploy.parameters"),
+        "parameter_overrides",
+    )
+}
+
+/// A `Name="value" ...` setting of samconfig.toml (`parameter_overrides`, `tags`) as pairs.
+pub fn samconfig_pairs(
+    root: &Path,
+    section: &str,
+    key: &str,
+) -> Result<Vec<(String, String)>, String> {
+    samconfig_value(root, section, key)?
         .split_whitespace()
         .map(|pair| {
             let (name, value) = pair
@@ -49,6 +47,26 @@ pub fn samconfig_parameters(root: &Path, stage: &str) -> Result<Vec<(String, Str
             Ok((name.to_owned(), value.trim_matches('"').to_owned()))
         })
         .collect()
+}
+
+/// One string setting of samconfig.toml, e.g. (`prod.deploy.parameters`, `region`).
+pub fn samconfig_value(root: &Path, section: &str, key: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(root.join("samconfig.toml"))
+        .map_err(|e| format!("samconfig.toml: {e}"))?;
+    let header = format!("[{section}]");
+    let prefix = format!("{key} = ");
+    let value = text
+        .lines()
+        .skip_while(|line| line.trim() != header)
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .find_map(|line| line.trim().strip_prefix(prefix.as_str()))
+        .ok_or_else(|| format!("samconfig.toml has no {key} under {header}"))?;
+    value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .map(|inner| inner.replace("\\\"", "\""))
+        .ok_or_else(|| format!("{key} is not one string: {value}"))
 }
 
 /// One template for one deployment, normalised: `{"Resources": {...}, "Outputs": {...}}`.
