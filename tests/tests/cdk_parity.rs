@@ -1,7 +1,7 @@
 //! The CDK app (`infra/cdk`) deploys what the SAM template deploys, stage by stage: every
 //! resource and output of `cdk synth -c stage=<stage>` against `infra/template.yaml` as SAM
 //! transforms it, with its conditions decided for samconfig.toml's values of that stage, after
-//! `template::cdk::normalise`. Run by scripts/test.sh after `make sam-build` (the synth bundles
+//! `template::cdk::normalise`; and prod once more with every other branch of the conditions. Run by scripts/test.sh after `make sam-build` (the synth bundles
 //! those binaries): `cargo test -p integration-tests --test cdk_parity`.
 
 use std::collections::BTreeMap;
@@ -21,70 +21,100 @@ use serde_json::Value;
 const SIDES: (&str, &str) = ("SAM template", "CDK app");
 
 /// What prod needs beyond samconfig.toml (docs/deploy.md, "First deploy"): given to both sides.
-const PROD_EXTRA: [(&str, &str); 2] = [
+const CERTIFICATE: (&str, &str) = (
+    "CertificateArn",
+    "arn:aws:acm:af-south-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000",
+);
+
+/// The compared deployments: a name, its stage, and the parameters given beyond samconfig.toml
+/// (as template parameters to SAM, as context in lowerCamelCase to the CDK app). The third
+/// takes every other branch of the template's conditions: an existing alarm topic, a restored
+/// table, the API Gateway account setting managed elsewhere, mail over TLS.
+const CASES: [(&str, &str, &[(&str, &str)]); 3] = [
+    ("dev", "dev", &[]),
     (
-        "CertificateArn",
-        "arn:aws:acm:af-south-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000",
+        "prod",
+        "prod",
+        &[CERTIFICATE, ("AlarmEmail", "ops@drivealive.co.za")],
     ),
-    ("AlarmEmail", "ops@drivealive.co.za"),
+    (
+        "prod-own-topic",
+        "prod",
+        &[
+            CERTIFICATE,
+            (
+                "AlarmTopicArn",
+                "arn:aws:sns:af-south-1:123456789012:on-call",
+            ),
+            ("TableNameOverride", "drive-alive-prod-restored"),
+            ("ManageApiGatewayAccount", "false"),
+            ("SmtpHost", "smtp.example.org"),
+            ("SmtpTlsMode", "tls"),
+        ],
+    ),
 ];
 
 fn root() -> PathBuf {
     local::stack::workspace_root()
 }
 
-fn parameters(stage: &str) -> Vec<(String, String)> {
+fn case(name: &str) -> (&'static str, &'static [(&'static str, &'static str)]) {
+    CASES
+        .iter()
+        .find(|(case, _, _)| *case == name)
+        .map(|(_, stage, extra)| (*stage, *extra))
+        .unwrap_or_else(|| panic!("no case {name}"))
+}
+
+fn parameters(name: &str) -> Vec<(String, String)> {
+    let (stage, extra) = case(name);
     let mut parameters = samconfig_parameters(&root(), stage).expect("samconfig.toml");
-    if stage == "prod" {
-        parameters.extend(
-            PROD_EXTRA
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string())),
-        );
-    }
+    parameters.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
     parameters
 }
 
-/// `scripts/cdk-synth.sh <stage>` with the same extra values as context; the template as JSON.
-fn synthesised(stage: &'static str) -> &'static Value {
-    static STAGES: OnceLock<BTreeMap<&'static str, Value>> = OnceLock::new();
-    &STAGES.get_or_init(|| {
-        ["dev", "prod"]
-            .into_iter()
-            .map(|stage| (stage, synth(stage)))
+/// Every case synthesised once by `scripts/cdk-synth.sh`, one after the other (parallel synths
+/// would run cargo-lambda on the same target/ at once); one template as JSON.
+fn synthesised(name: &str) -> &'static Value {
+    static CASES_SYNTHESISED: OnceLock<BTreeMap<&'static str, Value>> = OnceLock::new();
+    &CASES_SYNTHESISED.get_or_init(|| {
+        CASES
+            .iter()
+            .map(|(name, _, _)| (*name, synth(name)))
             .collect()
-    })[stage]
+    })[name]
 }
 
-fn synth(stage: &str) -> Value {
+fn synth(name: &str) -> Value {
+    let (stage, extra) = case(name);
     let mut command = Command::new(root().join("scripts/cdk-synth.sh"));
-    command.arg(stage);
-    if stage == "prod" {
-        for (name, value) in PROD_EXTRA {
-            // cdk.json's names are the parameters' in lowerCamelCase.
-            let key = format!("{}{}", name[..1].to_lowercase(), &name[1..]);
-            command.arg("-c").arg(format!("{key}={value}"));
-        }
+    command
+        .arg(stage)
+        .env("CDK_SYNTH_OUT", format!("cdk.out/{name}"));
+    for (parameter, value) in extra {
+        // cdk.json's names are the parameters' in lowerCamelCase.
+        let key = format!("{}{}", parameter[..1].to_lowercase(), &parameter[1..]);
+        command.arg("-c").arg(format!("{key}={value}"));
     }
     let started = Instant::now();
     let output = command.output().expect("run scripts/cdk-synth.sh");
     assert!(
         output.status.success(),
-        "cdk synth -c stage={stage} failed:\n{}{}",
+        "cdk synth of {name} failed:\n{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
     println!(
-        "cdk synth -c stage={stage}: {:.1} s",
+        "cdk synth of {name}: {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let path = cdk_out(stage).join(format!("drive-alive-{stage}.template.json"));
+    let path = cdk_out(name).join(format!("drive-alive-{stage}.template.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("the synthesised template is JSON")
 }
 
-fn cdk_out(stage: &str) -> PathBuf {
-    root().join("infra/cdk/cdk.out").join(stage)
+fn cdk_out(name: &str) -> PathBuf {
+    root().join("infra/cdk/cdk.out").join(name)
 }
 
 /// SAM's functions: their logical id and binary (`BuildProperties.Binary`).
@@ -140,7 +170,7 @@ fn cdk_code(stage: &str) -> impl Fn(&str, &Value) -> Result<String, String> {
     }
 }
 
-fn normalised_pair(stage: &'static str, sam: &Value, cdk: &Value) -> (Value, Value) {
+fn normalised_pair(stage: &str, sam: &Value, cdk: &Value) -> (Value, Value) {
     let parameters = parameters(stage);
     let borrowed: Vec<(&str, &str)> = parameters
         .iter()
@@ -159,23 +189,23 @@ fn normalised_pair(stage: &'static str, sam: &Value, cdk: &Value) -> (Value, Val
     )
 }
 
-fn differences(stage: &'static str, sam: &Value, cdk: &Value) -> Vec<String> {
+fn differences(stage: &str, sam: &Value, cdk: &Value) -> Vec<String> {
     let (sam, cdk) = normalised_pair(stage, sam, cdk);
     template_differences(&sam, &cdk, SIDES)
 }
 
-fn assert_same(stage: &'static str) {
+fn assert_same(stage: &str) {
     let found = differences(stage, transformed(), synthesised(stage));
     assert!(
         found.is_empty(),
-        "stage {stage}: the CDK app (infra/cdk) differs from infra/template.yaml in {} places:\n  {}",
+        "{stage}: the CDK app (infra/cdk) differs from infra/template.yaml in {} places:\n  {}",
         found.len(),
         found.join("\n  ")
     );
     let resources = synthesised(stage)["Resources"]
         .as_object()
         .map_or(0, |r| r.len());
-    println!("stage {stage}: {resources} CDK resources, each equal to the SAM template's");
+    println!("{stage}: {resources} CDK resources, each equal to the SAM template's");
 }
 
 #[test]
@@ -186,6 +216,11 @@ fn dev_deploys_what_the_sam_template_deploys() {
 #[test]
 fn prod_deploys_what_the_sam_template_deploys() {
     assert_same("prod");
+}
+
+#[test]
+fn prod_with_its_own_topic_and_a_restored_table_deploys_what_the_sam_template_deploys() {
+    assert_same("prod-own-topic");
 }
 
 fn statement_actions<'a>(template: &'a mut Value, role: &str, sid: &str) -> &'a mut Vec<Value> {
