@@ -1,8 +1,9 @@
 //! The CDK app (`infra/cdk`) deploys what the SAM template deploys, stage by stage: every
 //! resource and output of `cdk synth -c stage=<stage>` against `infra/template.yaml` as SAM
 //! transforms it, with its conditions decided for samconfig.toml's values of that stage, after
-//! `template::cdk::normalise`; and prod once more with every other branch of the conditions. Run by scripts/test.sh after `make sam-build` (the synth bundles
-//! those binaries): `cargo test -p integration-tests --test cdk_parity`.
+//! `template::cdk::normalise`; and prod once more with every other branch of the conditions.
+//! Run by scripts/test.sh after `make sam-build` (the synth bundles those binaries):
+//! `cargo test --workspace --test cdk_parity`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
