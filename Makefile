@@ -3,7 +3,7 @@ SHELL := bash
 PORT ?= 3000
 STAGE ?= dev
 
-.PHONY: run test bench fuzz deploy setup lint build-functions sam-build
+.PHONY: run test bench fuzz deploy setup lint build-functions sam-build cdk-synth
 
 ## Everything local, in the foreground: AWS emulator, SMTP server, all functions on 127.0.0.1:$(PORT).
 run: setup
@@ -35,6 +35,10 @@ fuzz:
 ## sam validate --lint + sam build of every function for arm64, checked and sized; touches no AWS account (part of `make test`).
 sam-build:
 	DEPLOY_BUILD_ONLY=1 scripts/deploy.sh dev
+
+## cdk synth of the CDK app (infra/cdk) for $(STAGE), offline, reusing make sam-build's binaries; prod needs CDK_ARGS="-c certificateArn=... -c alarmEmail=...".
+cdk-synth:
+	scripts/cdk-synth.sh $(STAGE) $(CDK_ARGS)
 
 ## sam build + sam deploy --config-env $(STAGE) (dev or prod); needs AWS credentials.
 deploy:
