@@ -3,7 +3,6 @@
 //! same store code and transactions the functions use. Passwords are random on every run.
 
 use anyhow::Context;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -13,11 +12,11 @@ use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::lesson::{local_date_of, local_to_utc, quarter_key};
 use shared::domain::{LessonDuration, LessonSlot, Password};
-use shared::store::bookings::{self, BookingRecord, BookingStatus};
+use shared::store::bookings::{self, BookingRecord, BookingStatus, Transition};
 use shared::store::instructors::{listing_keys, verification_update, PENDING};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
 use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::{transact, TransactError, Write};
 use shared::store::users::{InstructorDetails, UserRecord};
 use shared::AppState;
 
@@ -160,7 +159,7 @@ impl Seeder<'_> {
         &self.state.config.table_name
     }
 
-    async fn write(&self, items: Vec<TransactWriteItem>, what: &str) -> anyhow::Result<()> {
+    async fn write(&self, items: Vec<Write>, what: &str) -> anyhow::Result<()> {
         match transact(&self.state.aws.dynamodb, items).await {
             Ok(()) => Ok(()),
             Err(TransactError::Other(err)) => Err(err.context(format!("Failed to seed {what}"))),
@@ -216,17 +215,13 @@ impl Seeder<'_> {
 
     async fn store_user(&self, record: &UserRecord) -> anyhow::Result<()> {
         let table = self.table();
-        let mut items: Vec<TransactWriteItem> = record
+        let mut items: Vec<Write> = record
             .registration_puts(table)?
             .into_iter()
-            .map(|p| TransactWriteItem::builder().put(p).build())
+            .map(Write::from)
             .collect();
         // Counts the account (and, for an instructor, its place in the verification queue).
-        items.push(
-            TransactWriteItem::builder()
-                .update(stats::user_created_update(table, record.role)?)
-                .build(),
-        );
+        items.push(Write::from(stats::user_created_update(table, record.role)?));
         self.write(items, "a user").await
     }
 
@@ -241,18 +236,14 @@ impl Seeder<'_> {
         );
         let table = self.table();
         let items = vec![
-            TransactWriteItem::builder()
-                .update(verification_update(
-                    table,
-                    &record.user_id,
-                    true,
-                    keys,
-                    &clock::now_rfc3339(),
-                )?)
-                .build(),
-            TransactWriteItem::builder()
-                .update(stats::pending_verifications_update(table, -1)?)
-                .build(),
+            Write::from(verification_update(
+                table,
+                &record.user_id,
+                true,
+                keys,
+                &clock::now_rfc3339(),
+            )?),
+            Write::from(stats::pending_verifications_update(table, -1)?),
         ];
         self.write(items, "an instructor verification").await
     }
@@ -378,8 +369,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
             let items = bookings::transition_items(
                 &table,
                 &record,
-                BookingStatus::Confirmed,
-                &[],
+                &Transition::Confirm,
                 &clock::now_rfc3339(),
             )?;
             seeder.write(items, "a confirmation").await?;
@@ -400,17 +390,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
             .table_name(&table)
             .set_item(Some(record.to_item()))
             .build()?;
-        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+        let mut items = vec![Write::from(put)];
         for user in [&student.user_id, &instructor.user_id] {
-            items.push(
-                TransactWriteItem::builder()
-                    .update(bookings::counter_update(
-                        &table,
-                        user,
-                        &[(BookingStatus::Completed, 1)],
-                    )?)
-                    .build(),
-            );
+            items.push(Write::from(bookings::counter_update(
+                &table,
+                user,
+                &[(BookingStatus::Completed, 1)],
+            )?));
         }
         seeder.write(items, "a completed lesson").await?;
         if i < 6 {

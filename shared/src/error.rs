@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::http::problem::Problem;
+use crate::store::transact::TransactError;
 
 /// A field-level validation failure, as listed in a 422 problem's `errors`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -225,6 +226,35 @@ impl From<aws_sdk_dynamodb::error::BuildError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A transaction whose condition failed when no route expected one (a write that cannot
+/// conflict) is a bug: 500. Routes where a condition means a conflict say so with
+/// [`OrConflict::or_conflict`].
+impl From<TransactError> for ApiError {
+    fn from(err: TransactError) -> Self {
+        match err {
+            TransactError::ConditionFailed(at) => Self::Internal(anyhow::anyhow!(
+                "a transaction condition failed unexpectedly at positions {at:?}"
+            )),
+            TransactError::Other(err) => Self::Internal(err),
+        }
+    }
+}
+
+/// The one mapping of a failed transaction condition to a 409: `transact(..).await
+/// .or_conflict("That slot is taken.")?`.
+pub trait OrConflict<T> {
+    fn or_conflict(self, message: &str) -> ApiResult<T>;
+}
+
+impl<T> OrConflict<T> for Result<T, TransactError> {
+    fn or_conflict(self, message: &str) -> ApiResult<T> {
+        self.map_err(|err| match err {
+            TransactError::ConditionFailed(_) => ApiError::Conflict(message.to_owned()),
+            TransactError::Other(err) => ApiError::Internal(err),
+        })
+    }
+}
 
 /// An error and all its sources on one line, for logs.
 pub fn chain(err: &dyn std::error::Error) -> String {

@@ -29,6 +29,26 @@ pub struct PageRequest {
     pub start_key: Option<HashMap<String, AttributeValue>>,
 }
 
+impl PageRequest {
+    /// Where a computed list (not read in key order, e.g. sorted by distance) goes on: the
+    /// offset kept in the cursor by [`offset_key`], 0 on the first page.
+    pub fn offset(&self) -> usize {
+        self.start_key
+            .as_ref()
+            .and_then(|k| k.get(OFFSET))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+const OFFSET: &str = "offset";
+
+/// The cursor key of a computed list that goes on at `offset`.
+pub fn offset_key(offset: usize) -> HashMap<String, AttributeValue> {
+    HashMap::from([(OFFSET.to_owned(), AttributeValue::N(offset.to_string()))])
+}
+
 /// One page of a list; pass `next_cursor` back as `cursor`, with the same filters, for the next.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {

@@ -25,7 +25,7 @@ use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus};
 use shared::store::idempotency::{self, ClaimKey};
 use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::{transact, TransactError, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{metrics, ApiError, ApiResult, AppState};
 
@@ -232,24 +232,16 @@ pub async fn create(
     let claim_position = match &claim {
         Some(claim) => {
             let put = claim.put(table, &fingerprint, &booking.id, now_secs)?;
-            items.push(
-                aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                    .put(put)
-                    .build(),
-            );
+            items.push(Write::from(put));
             Some(items.len() - 1)
         }
         None => None,
     };
     // The admin stats' "bookings today" moves with the booking.
-    items.push(
-        aws_sdk_dynamodb::types::TransactWriteItem::builder()
-            .update(stats::booking_created_update(
-                table,
-                jiff::Timestamp::now(),
-            )?)
-            .build(),
-    );
+    items.push(Write::from(stats::booking_created_update(
+        table,
+        jiff::Timestamp::now(),
+    )?));
     match transact(&state.aws.dynamodb, items).await {
         Ok(()) => {}
         Err(TransactError::ConditionFailed(failed)) => {

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use shared::auth::{AuthUser, Role};
 use shared::clock;
 use shared::domain::{Rating, ReviewComment};
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
@@ -17,7 +18,7 @@ use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
 use shared::store::bookings::{BookingStatus, Party};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::transact;
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::own_booking;
@@ -95,11 +96,8 @@ pub async fn review(
         created_at: clock::now_rfc3339(),
     };
     let items = review_items(&state.config.table_name, &booking, &review)?;
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => Ok((StatusCode::CREATED, JsonResponse(review))),
-        Err(TransactError::ConditionFailed(_)) => Err(ApiError::Conflict(
-            "This lesson is already reviewed.".into(),
-        )),
-        Err(TransactError::Other(err)) => Err(ApiError::Internal(err)),
-    }
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict("This lesson is already reviewed.")?;
+    Ok((StatusCode::CREATED, JsonResponse(review)))
 }

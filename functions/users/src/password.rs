@@ -1,7 +1,6 @@
 //! `POST /users/me/password`: the current password proves it is the user; the new hash and
 //! the revocation of every session (this one included) are one write.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,7 @@ use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::transact::transact;
+use shared::store::transact::{transact, Write};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -84,13 +83,9 @@ pub async fn change(
     };
     transact(
         &state.aws.dynamodb,
-        vec![
-            TransactWriteItem::builder().update(update).build(),
-            TransactWriteItem::builder().put(audit.put(table)?).build(),
-        ],
+        vec![Write::from(update), Write::from(audit.put(table)?)],
     )
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+    .await?;
     let mut headers = HeaderMap::new();
     cookies::clear_session(&mut headers, state.config.cookie_secure);
     Ok((StatusCode::NO_CONTENT, headers).into_response())

@@ -1,6 +1,6 @@
 //! Collects every field error of a request body so the client sees them all in one 422.
 
-use crate::domain::DomainError;
+use crate::domain::{Coordinates, DomainError};
 use crate::error::{ApiError, FieldError};
 
 #[derive(Debug, Default)]
@@ -31,6 +31,18 @@ impl Validator {
             None => Some(None),
             Some(input) => self.field(field, parse(input)).map(Some),
         }
+    }
+
+    /// A point sent as two optional fields (`names`: latitude, longitude), both or neither;
+    /// an error is recorded against the latitude field.
+    pub fn coordinates(
+        &mut self,
+        names: (&str, &str),
+        lat: Option<f64>,
+        lng: Option<f64>,
+    ) -> Option<Coordinates> {
+        self.field(names.0, Coordinates::parse_pair(lat, lng, names))
+            .flatten()
     }
 
     pub fn error(&mut self, field: &str, message: &str) {

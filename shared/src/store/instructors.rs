@@ -9,11 +9,12 @@
 //! Unverified or rejected instructors have neither key, so no listing can show them, and no
 //! listing needs a filter to hide them.
 
+use anyhow::Context;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 
-use crate::schema::{GSI2, GSI3};
-use crate::store::attr::s;
-use crate::store::users;
+use crate::schema::{GSI1, GSI2, GSI3};
+use crate::store::attr::{s, Item, QueryPage};
+use crate::store::users::{self, UserRecord};
 
 /// A geohash cell of this many characters is about 156 km × 156 km at the equator: a nearby
 /// search of up to 100 km touches at most 3 × 3 of them.
@@ -107,6 +108,98 @@ pub fn verification_update(
         )
     };
     Ok(builder.update_expression(expression).build()?)
+}
+
+/// A page of verified instructors in one city (`GSI2`, `CITY#<slug>`): one `Query`.
+pub async fn by_city(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    city_slug: &str,
+    limit: i32,
+    start: Option<Item>,
+) -> anyhow::Result<QueryPage<UserRecord>> {
+    let output = dynamodb
+        .query()
+        .table_name(table)
+        .index_name(GSI2.name)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", GSI2.partition_key)
+        .expression_attribute_values(":pk", s(format!("CITY#{city_slug}")))
+        .limit(limit)
+        .set_exclusive_start_key(start)
+        .send()
+        .await
+        .context("Failed to list instructors")?;
+    QueryPage::of(
+        output.items(),
+        output.last_evaluated_key(),
+        UserRecord::try_from,
+    )
+}
+
+/// A page of all verified instructors: the instructors' `GSI1` partition, filtered on
+/// verification (a page may hold fewer than `limit`). One `Query`.
+pub async fn all_verified(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    limit: i32,
+    start: Option<Item>,
+) -> anyhow::Result<QueryPage<UserRecord>> {
+    let output = dynamodb
+        .query()
+        .table_name(table)
+        .index_name(GSI1.name)
+        .key_condition_expression("#pk = :pk")
+        .filter_expression("verification = :verified")
+        .expression_attribute_names("#pk", GSI1.partition_key)
+        .expression_attribute_values(
+            ":pk",
+            s(users::role_index_pk(crate::auth::Role::Instructor)),
+        )
+        .expression_attribute_values(":verified", s(VERIFIED))
+        .limit(limit)
+        .set_exclusive_start_key(start)
+        .send()
+        .await
+        .context("Failed to list instructors")?;
+    QueryPage::of(
+        output.items(),
+        output.last_evaluated_key(),
+        UserRecord::try_from,
+    )
+}
+
+/// Every verified instructor listed in one coarse geohash cell (`GSI3`, `GEO#<cell>`), up to
+/// `max_pages` `Query` pages.
+pub async fn in_cell(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    cell: &str,
+    max_pages: usize,
+) -> anyhow::Result<Vec<UserRecord>> {
+    let mut members = Vec::new();
+    let mut start: Option<Item> = None;
+    for _ in 0..max_pages {
+        let output = dynamodb
+            .query()
+            .table_name(table)
+            .index_name(GSI3.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI3.partition_key)
+            .expression_attribute_values(":pk", s(format!("GEO#{cell}")))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .context("Failed to search a cell")?;
+        for item in output.items() {
+            members.push(UserRecord::try_from(item)?);
+        }
+        match output.last_evaluated_key() {
+            Some(key) if !key.is_empty() => start = Some(key.clone()),
+            _ => break,
+        }
+    }
+    Ok(members)
 }
 
 #[cfg(test)]

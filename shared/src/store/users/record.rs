@@ -1,50 +1,13 @@
-//! Users. Item layout (one table, see docs/data-model.md):
-//!
-//! | item                 | PK               | SK        | GSI1PK          | GSI1SK             |
-//! |----------------------|------------------|-----------|-----------------|--------------------|
-//! | profile              | `USER#<id>`      | `PROFILE` | `USERS#<ROLE>`  | `<created>#<id>`   |
-//! | email uniqueness     | `EMAIL#<email>`  | `UNIQUE`  |                 |                    |
-//! | phone uniqueness     | `PHONE#<e164>`   | `UNIQUE`  |                 |                    |
-//!
-//! The uniqueness items are written in the same transaction as the profile, conditional on not
-//! existing, so two registrations with one email cannot both succeed.
+//! A user profile and its item mapping.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::Put;
 
-use super::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
+use super::keys::{email_pk, phone_pk, profile_key, role_index_pk, unique_key};
 use crate::auth::{AccountStatus, Role};
 use crate::domain::WorkingHours;
-use crate::schema::{GSI1, PARTITION_KEY, SORT_KEY};
-
-pub const PROFILE_SK: &str = "PROFILE";
-pub const UNIQUE_SK: &str = "UNIQUE";
-
-pub fn user_pk(user_id: &str) -> String {
-    format!("USER#{user_id}")
-}
-
-pub fn email_pk(email: &str) -> String {
-    format!("EMAIL#{email}")
-}
-
-pub fn phone_pk(phone: &str) -> String {
-    format!("PHONE#{phone}")
-}
-
-pub fn profile_key(user_id: &str) -> Item {
-    Item::from([
-        (PARTITION_KEY.to_owned(), s(user_pk(user_id))),
-        (SORT_KEY.to_owned(), s(PROFILE_SK)),
-    ])
-}
-
-pub fn unique_key(pk: String) -> Item {
-    Item::from([
-        (PARTITION_KEY.to_owned(), s(pk)),
-        (SORT_KEY.to_owned(), s(UNIQUE_SK)),
-    ])
-}
+use crate::schema::GSI1;
+use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 
 /// What an instructor adds to a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +41,7 @@ impl InstructorDetails {
     }
 
     pub fn is_verified(&self) -> bool {
-        self.verification == super::instructors::VERIFIED
+        self.verification == crate::store::instructors::VERIFIED
     }
 }
 
@@ -95,7 +58,7 @@ pub struct BookingCounts {
 impl BookingCounts {
     /// The counters as the booking transactions move them (`BookingStatus::counter`).
     fn from_item(item: &Item) -> Self {
-        use super::bookings::BookingStatus;
+        use crate::store::bookings::BookingStatus;
         let count = |status: BookingStatus| get_n(item, status.counter()).unwrap_or(0);
         Self {
             pending: count(BookingStatus::Pending),
@@ -155,10 +118,7 @@ impl UserRecord {
             ("created_at", s(&self.created_at)),
             ("updated_at", s(&self.updated_at)),
             ("sessions_valid_after", n(self.sessions_valid_after)),
-            (
-                GSI1.partition_key,
-                s(format!("USERS#{}", self.role.as_str())),
-            ),
+            (GSI1.partition_key, s(role_index_pk(self.role))),
             (
                 GSI1.sort_key,
                 s(format!("{}#{}", self.created_at, self.user_id)),
@@ -276,79 +236,4 @@ impl TryFrom<&Item> for UserRecord {
             booking_counts: BookingCounts::from_item(item),
         })
     }
-}
-
-/// The user id behind an email or phone claim (one `GetItem`).
-pub async fn find_user_id(
-    dynamodb: &aws_sdk_dynamodb::Client,
-    table: &str,
-    claim_pk: String,
-) -> anyhow::Result<Option<String>> {
-    let output = dynamodb
-        .get_item()
-        .table_name(table)
-        .set_key(Some(unique_key(claim_pk)))
-        .send()
-        .await
-        .context("Failed to read an email/phone claim")?;
-    Ok(output
-        .item()
-        .and_then(|item| get_s(item, "user_id"))
-        .map(str::to_owned))
-}
-
-/// One user profile (one `GetItem`, strongly consistent so a just-written status counts).
-pub async fn get(
-    dynamodb: &aws_sdk_dynamodb::Client,
-    table: &str,
-    user_id: &str,
-) -> anyhow::Result<Option<UserRecord>> {
-    let output = dynamodb
-        .get_item()
-        .table_name(table)
-        .set_key(Some(profile_key(user_id)))
-        .consistent_read(true)
-        .send()
-        .await
-        .context("Failed to read a user")?;
-    output.item().map(UserRecord::try_from).transpose()
-}
-
-/// A new password hash, and every existing session revoked with it (password change and
-/// reset): one update of the profile, for the caller's transaction.
-pub fn password_change_update(
-    table: &str,
-    user_id: &str,
-    password_hash: String,
-) -> anyhow::Result<aws_sdk_dynamodb::types::Update> {
-    Ok(aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table)
-        .set_key(Some(profile_key(user_id)))
-        .update_expression(
-            "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
-        )
-        .condition_expression("attribute_exists(PK)")
-        .expression_attribute_values(":hash", s(password_hash))
-        .expression_attribute_values(":now_ms", n(crate::clock::now_millis()))
-        .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
-        .build()?)
-}
-
-/// A pending account made active (email verification): one update of the profile, for the
-/// caller's transaction. Conditional on the account still pending: verifying never reactivates
-/// a suspended one.
-pub fn activation_update(
-    table: &str,
-    user_id: &str,
-) -> anyhow::Result<aws_sdk_dynamodb::types::Update> {
-    Ok(aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table)
-        .set_key(Some(profile_key(user_id)))
-        .update_expression("SET #status = :active, updated_at = :now")
-        .condition_expression("#status = :pending")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":active", s(AccountStatus::Active.as_str()))
-        .expression_attribute_values(":pending", s(AccountStatus::PendingVerification.as_str()))
-        .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
-        .build()?)
 }
