@@ -13,7 +13,7 @@ use shared::clock;
 use shared::domain::lesson::{local_date_of, local_to_utc, quarter_key};
 use shared::domain::{LessonDuration, LessonSlot, Password};
 use shared::store::bookings::{self, BookingRecord, BookingStatus, Transition};
-use shared::store::instructors::{listing_keys, verification_update, PENDING};
+use shared::store::instructors::{listing_keys, verification_update, Decision, PENDING};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
 use shared::store::stats;
 use shared::store::transact::{transact, TransactError, Write};
@@ -239,7 +239,7 @@ impl Seeder<'_> {
             Write::from(verification_update(
                 table,
                 &record.user_id,
-                true,
+                Decision::Verify,
                 keys,
                 &clock::now_rfc3339(),
             )?),

@@ -2,7 +2,6 @@
 //! `POST /admin/users/{id}/suspend` revokes every session of the user in the same write, so a
 //! still-unexpired access token is refused on its next request; `/reactivate` lifts it.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
@@ -13,14 +12,14 @@ use shared::audit::Outcome;
 use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::{Email, Password, PersonName, PhoneNumber};
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::{transact, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
@@ -46,10 +45,6 @@ pub struct CreatedAdmin {
     user_id: String,
     role: Role,
     status: AccountStatus,
-}
-
-fn insert(update: Update) -> TransactWriteItem {
-    TransactWriteItem::builder().update(update).build()
 }
 
 /// Create an admin
@@ -137,22 +132,11 @@ pub async fn create_admin(
         Outcome::Success,
         None,
     );
-    let mut items: Vec<TransactWriteItem> = record
-        .registration_puts(table)?
-        .into_iter()
-        .map(|put| TransactWriteItem::builder().put(put).build())
-        .collect();
-    items.push(TransactWriteItem::builder().put(audit.put(table)?).build());
-    items.push(insert(stats::user_created_update(table, Role::Admin)?));
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "An account with this email address or phone number already exists.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    let mut items = record.registration_writes(table)?;
+    items.push(Write::from(audit.put(table)?));
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict("An account with this email address or phone number already exists.")?;
     Ok((
         StatusCode::CREATED,
         JsonResponse(CreatedAdmin {
@@ -182,31 +166,7 @@ async fn change_status(
 ) -> ApiResult<JsonResponse<AdminUserView>> {
     let table = &state.config.table_name;
     let now = clock::now_rfc3339();
-    let mut update = Update::builder()
-        .table_name(table)
-        .set_key(Some(users::profile_key(&user.user_id)))
-        .condition_expression("#status = :read_status")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(
-            ":read_status",
-            AttributeValue::S(user.status.as_str().into()),
-        )
-        .expression_attribute_values(":status", AttributeValue::S(status.as_str().into()))
-        .expression_attribute_values(":now", AttributeValue::S(now.clone()));
-    update = if status == AccountStatus::Suspended {
-        // The guard refuses sessions created at or before this millisecond: every session of
-        // the user ends with this one write, without touching the session items.
-        update
-            .update_expression(
-                "SET #status = :status, sessions_valid_after = :now_ms, updated_at = :now",
-            )
-            .expression_attribute_values(
-                ":now_ms",
-                AttributeValue::N(clock::now_millis().to_string()),
-            )
-    } else {
-        update.update_expression("SET #status = :status, updated_at = :now")
-    };
+    let update = users::status_change_update(table, &user, status, &now)?;
     let audit = admin.audit(
         ip,
         action,
@@ -214,19 +174,12 @@ async fn change_status(
         Outcome::Success,
         Some(format!("{} -> {}", user.status.as_str(), status.as_str())),
     );
-    let items = vec![
-        insert(update.build()?),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
-    ];
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "The account changed while this request ran; try again.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    transact(
+        &state.aws.dynamodb,
+        vec![update, Write::from(audit.put(table)?)],
+    )
+    .await
+    .or_conflict("The account changed while this request ran; try again.")?;
     user.status = status;
     user.updated_at = now;
     Ok(JsonResponse(AdminUserView::from(&user)))

@@ -3,7 +3,6 @@
 //! answer is 503 and the stored settings stay as they were. It is never returned or logged:
 //! reads answer `password_set`.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +14,7 @@ use shared::audit::Outcome;
 use shared::clock;
 use shared::domain::Email;
 use shared::envelope::{Envelope, EnvelopeError};
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::problem::Problem;
@@ -24,7 +24,7 @@ use shared::mail::{MailError, OutgoingEmail};
 use shared::store::smtp_settings::{
     self, password_context, StoredPassword, StoredSmtpSettings, SMTP_SETTINGS_PK,
 };
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::{transact, Write};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::guard::Admin;
@@ -190,21 +190,12 @@ pub async fn put_settings(
         Some(detail),
     );
     let items = vec![
-        TransactWriteItem::builder()
-            .put(settings.put(table, current.as_ref().map(|c| c.version))?)
-            .build(),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
+        Write::from(settings.put(table, current.as_ref().map(|c| c.version))?),
+        Write::from(audit.put(table)?),
     ];
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "The SMTP settings were changed by someone else meanwhile; reload and try again."
-                    .into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    transact(&state.aws.dynamodb, items).await.or_conflict(
+        "The SMTP settings were changed by someone else meanwhile; reload and try again.",
+    )?;
     // Mail from this process uses the new settings at once; other processes within the
     // mailer's cache lifetime.
     state.mailer.forget_cached_settings();

@@ -2,7 +2,6 @@
 //! phone number. Unknown accounts cost the same argon2 work as known ones and get the same
 //! answer; the account's status is revealed only to someone who knows its password.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::{Form, FromRequest, Request, State};
 use axum::http::header;
 use axum::response::Response;
@@ -16,7 +15,7 @@ use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::{transact, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{metrics, ApiError, ApiResult, AppState};
 
@@ -207,19 +206,11 @@ pub async fn login(
         detail: None,
     };
     let items = vec![
-        TransactWriteItem::builder()
-            .put(session.record.put(table)?)
-            .build(),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
+        Write::from(session.record.put(table)?),
+        Write::from(audit.put(table)?),
     ];
-    transact(&state.aws.dynamodb, items)
-        .await
-        .map_err(|err| match err {
-            TransactError::ConditionFailed(_) => {
-                ApiError::Internal(anyhow::anyhow!("session id collision"))
-            }
-            TransactError::Other(err) => ApiError::Internal(err),
-        })?;
+    // A failed condition would be a session id collision: a 500 like any other bug.
+    transact(&state.aws.dynamodb, items).await?;
     scope.set_user_id(&user.user_id);
     token_response(&state, &user, &session.record.session_id, &session.refresh).await
 }

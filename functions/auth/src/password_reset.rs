@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
@@ -19,11 +18,11 @@ use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::transact::transact;
+use shared::store::email_tokens::{self, Purpose};
+use shared::store::transact::{transact, Write};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
-use crate::email_tokens::{self, Purpose};
 use crate::emails;
 
 /// Every forgot-password answer takes at least this long, so the work done for a real account
@@ -131,15 +130,9 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
         outcome: Outcome::Success,
         detail: None,
     };
-    transact(
-        db,
-        vec![
-            TransactWriteItem::builder().put(put).build(),
-            TransactWriteItem::builder().put(audit.put(table)?).build(),
-        ],
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e))?;
+    transact(db, vec![put, Write::from(audit.put(table)?)])
+        .await
+        .map_err(anyhow::Error::from)?;
     let message = emails::password_reset(
         &state.config.public_url,
         &user.email,
@@ -201,7 +194,7 @@ pub async fn reset(
     let new_hash = password_hash::hash(password.expose().to_owned()).await?;
     let update = users::password_change_update(table, &token.user_id, new_hash)?;
     if !token
-        .redeem(db, table, update, "auth.password_reset", &ip)
+        .redeem(db, table, update, "auth.password_reset", &ip.key())
         .await?
     {
         return Err(invalid_token());

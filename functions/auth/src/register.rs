@@ -2,7 +2,6 @@
 //! error in one 422); the account, its email and phone claims and its verification token are
 //! written in one transaction, so a taken email or phone can never leave half an account.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
@@ -16,17 +15,17 @@ use shared::domain::{
     Coordinates, Email, LicenceNumber, Password, PersonName, PhoneNumber, Place, Province, Rands,
     SaIdNumber, StreetAddress, VehicleDescription,
 };
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
+use shared::store::email_tokens::{self, Purpose};
+use shared::store::transact::{transact, Write};
 use shared::store::users::{InstructorDetails, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
-use crate::email_tokens::{self, Purpose};
 use crate::emails;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -183,19 +182,10 @@ fn optional_coordinates(
     lat: Option<f64>,
     lng: Option<f64>,
 ) -> Option<Option<Coordinates>> {
-    match (lat, lng) {
-        (None, None) => Some(None),
-        (Some(lat), Some(lng)) => v
-            .field("pickup_latitude", Coordinates::parse(lat, lng))
-            .map(Some),
-        _ => {
-            v.error(
-                "pickup_latitude",
-                "pickup_latitude and pickup_longitude go together",
-            );
-            None
-        }
-    }
+    v.field(
+        "pickup_latitude",
+        Coordinates::parse_pair(lat, lng, ("pickup_latitude", "pickup_longitude")),
+    )
 }
 
 async fn new_record(identity: &Identity, role: Role) -> ApiResult<UserRecord> {
@@ -324,10 +314,6 @@ pub async fn instructor(
     create_account(&state, &ip, record).await
 }
 
-fn put_item(put: Put) -> TransactWriteItem {
-    TransactWriteItem::builder().put(put).build()
-}
-
 /// One transaction: profile, email claim, phone claim, verification token, audit entry, stats.
 async fn create_account(
     state: &AppState,
@@ -344,29 +330,12 @@ async fn create_account(
         outcome: Outcome::Success,
         detail: Some(record.role.as_str().to_owned()),
     };
-    let mut items: Vec<TransactWriteItem> = record
-        .registration_puts(table)?
-        .into_iter()
-        .map(put_item)
-        .collect();
-    items.push(put_item(token_put));
-    items.push(put_item(audit.put(table)?));
-    // The admin dashboard's counters move with the account, never by scanning.
-    items.push(
-        TransactWriteItem::builder()
-            .update(stats::user_created_update(table, record.role)?)
-            .build(),
-    );
-
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "An account with this email address or phone number already exists.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    let mut items = record.registration_writes(table)?;
+    items.push(token_put);
+    items.push(Write::from(audit.put(table)?));
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict("An account with this email address or phone number already exists.")?;
 
     let email = emails::verification(
         &state.config.public_url,

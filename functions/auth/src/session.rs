@@ -1,6 +1,5 @@
 //! Issuing sessions (login and refresh share it), rotating refresh tokens, and logout.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +18,7 @@ use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
-use shared::store::sessions::{self, SessionRecord};
+use shared::store::sessions::{self, Rotated, Rotation, SessionRecord};
 use shared::store::users::UserRecord;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -148,31 +147,7 @@ pub async fn refresh(
     request: Request,
 ) -> ApiResult<Response> {
     let (parts, body) = request.into_parts();
-    let has_json_body = is_json_content_type(
-        parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let from_body = if has_json_body {
-        // A JSON `null` body, like no body, means "use the cookie".
-        let Json(body) = Json::<Option<RefreshRequest>>::from_request(
-            Request::from_parts(parts.clone(), body),
-            &state,
-        )
-        .await?;
-        body.and_then(|b| b.refresh_token)
-    } else {
-        None
-    };
-    let (text, via_cookie) = match from_body {
-        Some(text) => (text, false),
-        None => (
-            cookies::read(&parts.headers, REFRESH_COOKIE).ok_or_else(session_ended)?,
-            true,
-        ),
-    };
-    let presented = RefreshToken::parse(&text).ok_or_else(session_ended)?;
+    let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
     state
         .limiter
         .check(&scope, RuleName::Session, &presented.session_id, false)
@@ -181,24 +156,7 @@ pub async fn refresh(
         let keys = signing_keys(&state).await?;
         check_csrf(&parts, &state, &keys, &presented.session_id)?;
     }
-
-    let (user, session) = sessions::get_with_user(
-        &state.aws.dynamodb,
-        &state.config.table_name,
-        &presented.user_id,
-        &presented.session_id,
-    )
-    .await?;
-    let (Some(user), Some(session)) = (user, session) else {
-        return Err(session_ended());
-    };
-    let now = clock::now_secs();
-    if !session.is_live(now, user.sessions_valid_after) {
-        return Err(session_ended());
-    }
-    if user.status != AccountStatus::Active {
-        return Err(ApiError::Forbidden("This account is suspended.".into()));
-    }
+    let (user, session) = live_session(&state, &presented).await?;
     // Revoke only on proof: a token one of the latest rotations spent, secret included.
     // Revoking on an id and a number alone would let anyone who learnt them end someone
     // else's session.
@@ -213,62 +171,90 @@ pub async fn refresh(
     {
         return Err(session_ended());
     }
-
     let next = RefreshToken::generate(
         &user.user_id,
         &session.session_id,
         session.refresh_generation + 1,
     );
-    let rotated = state
-        .aws
-        .dynamodb
-        .update_item()
-        .table_name(&state.config.table_name)
-        .set_key(Some(sessions::session_key(
-            &user.user_id,
-            &session.session_id,
-        )))
-        .update_expression(
-            "SET refresh_generation = :next, refresh_hash = :next_hash, #spent = :spent",
-        )
-        .condition_expression(
-            "refresh_generation = :current AND refresh_hash = :current_hash AND revoked = :no",
-        )
-        .expression_attribute_values(":next", AttributeValue::N(next.generation.to_string()))
-        .expression_attribute_values(":next_hash", AttributeValue::S(next.hash()))
-        .expression_attribute_values(
-            ":current",
-            AttributeValue::N(presented.generation.to_string()),
-        )
-        .expression_attribute_names("#spent", sessions::SPENT_ATTRIBUTE)
-        .expression_attribute_values(
-            ":spent",
-            AttributeValue::L(
-                sessions::spent_after_rotation(&presented_hash, &session.spent_refresh_hashes)
-                    .into_iter()
-                    .map(AttributeValue::S)
-                    .collect(),
-            ),
-        )
-        .expression_attribute_values(":current_hash", AttributeValue::S(presented_hash))
-        .expression_attribute_values(":no", AttributeValue::Bool(false))
-        .send()
-        .await;
-    match rotated {
-        Ok(_) => token_response(&state, &user, &session.session_id, &next).await,
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            // Another request rotated this token first: two holders of one refresh token.
+    let rotation = Rotation {
+        from_generation: presented.generation,
+        from_hash: &presented_hash,
+        to_generation: next.generation,
+        to_hash: &next.hash(),
+    };
+    match sessions::rotate(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        &session,
+        rotation,
+    )
+    .await?
+    {
+        Rotated::Done => token_response(&state, &user, &session.session_id, &next).await,
+        Rotated::Lost => {
             revoke_for_reuse(&state, &ip, &user, &session).await?;
             Err(session_ended())
         }
-        Err(err) => Err(ApiError::Internal(
-            anyhow::Error::new(err).context("Failed to rotate the refresh token"),
-        )),
     }
+}
+
+/// The refresh token of the request, from a JSON body or else the cookie, and whether it came
+/// from the cookie (which then needs the CSRF check).
+async fn presented_token(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+) -> ApiResult<(RefreshToken, bool)> {
+    let has_json_body = is_json_content_type(
+        parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let from_body = if has_json_body {
+        // A JSON `null` body, like no body, means "use the cookie".
+        let Json(body) = Json::<Option<RefreshRequest>>::from_request(
+            Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await?;
+        body.and_then(|b| b.refresh_token)
+    } else {
+        None
+    };
+    let (text, via_cookie) = match from_body {
+        Some(text) => (text, false),
+        None => (
+            cookies::read(&parts.headers, REFRESH_COOKIE).ok_or_else(session_ended)?,
+            true,
+        ),
+    };
+    let presented = RefreshToken::parse(&text).ok_or_else(session_ended)?;
+    Ok((presented, via_cookie))
+}
+
+/// The user and session the token names, if the session is live and the account active.
+async fn live_session(
+    state: &AppState,
+    presented: &RefreshToken,
+) -> ApiResult<(UserRecord, SessionRecord)> {
+    let (user, session) = sessions::get_with_user(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        &presented.user_id,
+        &presented.session_id,
+    )
+    .await?;
+    let (Some(user), Some(session)) = (user, session) else {
+        return Err(session_ended());
+    };
+    if !session.is_live(clock::now_secs(), user.sessions_valid_after) {
+        return Err(session_ended());
+    }
+    if user.status != AccountStatus::Active {
+        return Err(ApiError::Forbidden("This account is suspended.".into()));
+    }
+    Ok((user, session))
 }
 
 async fn revoke_for_reuse(

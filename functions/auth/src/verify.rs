@@ -11,10 +11,9 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
+use shared::store::email_tokens::{self, Purpose};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
-
-use crate::email_tokens::{self, Purpose};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +73,7 @@ pub async fn verify_email(
         .ok_or_else(invalid_token)?;
     let activate = users::activation_update(table, &token.user_id)?;
     if !token
-        .redeem(db, table, activate, "account.email_verified", &ip)
+        .redeem(db, table, activate, "account.email_verified", &ip.key())
         .await?
     {
         return Err(invalid_token());

@@ -83,7 +83,7 @@ pub async fn change(
     };
     transact(
         &state.aws.dynamodb,
-        vec![Write::from(update), Write::from(audit.put(table)?)],
+        vec![update, Write::from(audit.put(table)?)],
     )
     .await?;
     let mut headers = HeaderMap::new();

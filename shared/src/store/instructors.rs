@@ -14,6 +14,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, Update};
 
 use crate::schema::{GSI1, GSI2, GSI3};
 use crate::store::attr::{s, Item, QueryPage};
+use crate::store::stats;
+use crate::store::transact::Write;
 use crate::store::users::{self, UserRecord};
 
 /// A geohash cell of this many characters is about 156 km × 156 km at the equator: a nearby
@@ -62,15 +64,35 @@ pub fn listing_keys(
     keys
 }
 
+/// An admin's decision on an instructor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Listed: the listing keys are added.
+    Verify,
+    /// Not listed: the listing keys are removed.
+    Reject,
+}
+
+impl Decision {
+    /// The verification the decision leaves.
+    pub fn verification(self) -> &'static str {
+        match self {
+            Self::Verify => VERIFIED,
+            Self::Reject => REJECTED,
+        }
+    }
+}
+
 /// The update that marks an instructor verified (listing keys added) or rejected (removed),
 /// conditional on the profile being an instructor's.
 pub fn verification_update(
     table: &str,
     user_id: &str,
-    verified: bool,
+    decision: Decision,
     listing: Vec<(&'static str, AttributeValue)>,
     now: &str,
 ) -> anyhow::Result<Update> {
+    let verified = decision == Decision::Verify;
     let mut builder = Update::builder()
         .table_name(table)
         .set_key(Some(users::profile_key(user_id)))
@@ -79,10 +101,7 @@ pub fn verification_update(
         .expression_attribute_names("#verification", "verification")
         .expression_attribute_values(":instructor", s("INSTRUCTOR"))
         .expression_attribute_values(":now", s(now))
-        .expression_attribute_values(
-            ":verification",
-            s(if verified { VERIFIED } else { REJECTED }),
-        );
+        .expression_attribute_values(":verification", s(decision.verification()));
     let expression = if verified {
         let mut sets = vec![
             "#verification = :verification".to_owned(),
@@ -108,6 +127,62 @@ pub fn verification_update(
         )
     };
     Ok(builder.update_expression(expression).build()?)
+}
+
+/// The writes of an admin's decision on `user` (an instructor): the verification update, on
+/// condition that the verification is still the one read, and the pending-queue counter when
+/// the instructor leaves it. The caller adds the audit entry.
+pub fn decision_writes(
+    table: &str,
+    user: &UserRecord,
+    decision: Decision,
+    now: &str,
+) -> anyhow::Result<Vec<Write>> {
+    let details = user
+        .instructor
+        .as_ref()
+        .context("only an instructor can be verified")?;
+    let listing = listing_keys(
+        &user.user_id,
+        &user.city,
+        &user.last_name,
+        details.latitude,
+        details.longitude,
+    );
+    let update = verification_update(table, &user.user_id, decision, listing, now)?;
+    let mut writes = vec![Write::from(unless_changed(update, &details.verification))];
+    let delta = pending_delta(&details.verification);
+    if delta != 0 {
+        writes.push(Write::from(stats::pending_verifications_update(
+            table, delta,
+        )?));
+    }
+    Ok(writes)
+}
+
+fn unless_changed(mut update: Update, read: &str) -> Update {
+    update.condition_expression = Some(match update.condition_expression.take() {
+        Some(condition) => format!("({condition}) AND #verification = :read_verification"),
+        None => "#verification = :read_verification".to_owned(),
+    });
+    update
+        .expression_attribute_names
+        .get_or_insert_with(Default::default)
+        .insert("#verification".into(), "verification".into());
+    update
+        .expression_attribute_values
+        .get_or_insert_with(Default::default)
+        .insert(":read_verification".into(), s(read));
+    update
+}
+
+/// How the pending queue changes when an instructor goes from `read` to verified/rejected.
+fn pending_delta(read: &str) -> i64 {
+    if read == PENDING {
+        -1
+    } else {
+        0
+    }
 }
 
 /// A page of verified instructors in one city (`GSI2`, `CITY#<slug>`): one `Query`.
@@ -205,6 +280,36 @@ pub async fn in_cell(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_decision_is_conditional_on_the_verification_read() {
+        let update = verification_update(
+            "t",
+            "u1",
+            Decision::Verify,
+            vec![],
+            "2026-01-01T00:00:00.000Z",
+        )
+        .expect("update");
+        let guarded = unless_changed(update, PENDING);
+        let condition = guarded.condition_expression().expect("condition");
+        assert!(
+            condition.ends_with("AND #verification = :read_verification"),
+            "{condition}"
+        );
+        assert!(condition.starts_with('('), "{condition}");
+        assert_eq!(
+            guarded.expression_attribute_values().expect("values")[":read_verification"],
+            AttributeValue::S("PENDING".into())
+        );
+    }
+
+    #[test]
+    fn only_leaving_the_pending_queue_moves_the_counter() {
+        assert_eq!(pending_delta(PENDING), -1);
+        assert_eq!(pending_delta(VERIFIED), 0);
+        assert_eq!(pending_delta(REJECTED), 0);
+    }
 
     #[test]
     fn city_slugs_ignore_case_and_spacing() {

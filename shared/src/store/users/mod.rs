@@ -11,6 +11,7 @@
 
 mod changes;
 mod keys;
+mod newest;
 mod reads;
 mod record;
 mod writes;
@@ -19,6 +20,7 @@ pub use changes::{apply, InstructorChanges, ProfileChanges};
 pub use keys::{
     email_pk, phone_pk, profile_key, role_index_pk, unique_key, user_pk, PROFILE_SK, UNIQUE_SK,
 };
+pub use newest::{continue_below, newest_first, NewestUsers};
 pub use reads::{find_user_id, get};
 pub use record::{BookingCounts, InstructorDetails, UserRecord};
-pub use writes::{activation_update, password_change_update};
+pub use writes::{activation_update, password_change_update, status_change_update};

@@ -8,6 +8,7 @@ use crate::auth::{AccountStatus, Role};
 use crate::domain::WorkingHours;
 use crate::schema::GSI1;
 use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
+use crate::store::transact::Write;
 
 /// What an instructor adds to a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +161,20 @@ impl UserRecord {
             );
         }
         item
+    }
+
+    /// A new account's writes: [`registration_puts`](Self::registration_puts) and the admin
+    /// stats' count of accounts, which moves with the account, never by scanning.
+    pub fn registration_writes(&self, table: &str) -> anyhow::Result<Vec<Write>> {
+        let mut writes: Vec<Write> = self
+            .registration_puts(table)?
+            .into_iter()
+            .map(Write::from)
+            .collect();
+        writes.push(Write::from(crate::store::stats::user_created_update(
+            table, self.role,
+        )?));
+        Ok(writes)
     }
 
     /// The profile put plus the email and phone claims, each conditional on not existing.

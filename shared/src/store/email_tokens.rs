@@ -2,15 +2,15 @@
 //! `PK = TOKEN#<sha256>`, `SK = TOKEN`, with the purpose, the user and `expires_at`. Consuming a
 //! token deletes it in the same transaction as the change it authorises.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{Delete, Put};
 
-use shared::audit::{AuditEntry, Outcome};
-use shared::auth::refresh_token::{hash_secret, random_token_secret};
-use shared::clock;
-use shared::http::request_context::ClientIp;
-use shared::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
-use shared::store::attr::{get_n, get_s, n, s, Item};
-use shared::store::transact::{transact, TransactError};
+use crate::audit::{AuditEntry, Outcome};
+use crate::auth::refresh_token::{hash_secret, random_token_secret};
+use crate::clock;
+use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+use crate::store::attr::{get_n, get_s, n, s, Item};
+use crate::store::transact::{transact, TransactError, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -42,7 +42,7 @@ fn key(hash: &str) -> Item {
 }
 
 /// A new token: the secret for the email link and the item to store.
-pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(String, Put)> {
+pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(String, Write)> {
     let secret = random_token_secret();
     let mut item = key(&hash_secret(&secret));
     item.insert("purpose".into(), s(purpose.as_str()));
@@ -56,7 +56,7 @@ pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(St
         .set_item(Some(item))
         .condition_expression("attribute_not_exists(PK)")
         .build()?;
-    Ok((secret, put))
+    Ok((secret, Write::from(put)))
 }
 
 /// A token that was live when read: the user it belongs to, and the hash that names its item.
@@ -83,7 +83,8 @@ pub async fn find(
         .set_key(Some(key(&hash)))
         .consistent_read(true)
         .send()
-        .await?;
+        .await
+        .context("Failed to read an email token")?;
     let Some(item) = output.item() else {
         return Ok(None);
     };
@@ -108,24 +109,22 @@ impl LiveToken {
         &self,
         dynamodb: &aws_sdk_dynamodb::Client,
         table: &str,
-        change: Update,
+        change: Write,
         action: &'static str,
-        ip: &ClientIp,
+        ip: &str,
     ) -> anyhow::Result<bool> {
         let audit = AuditEntry {
             actor: Some(self.user_id.clone()),
             action,
             target: Some(self.user_id.clone()),
-            ip: ip.key(),
+            ip: ip.to_owned(),
             outcome: Outcome::Success,
             detail: None,
         };
         let items = vec![
-            TransactWriteItem::builder()
-                .delete(consume(table, &self.hash)?)
-                .build(),
-            TransactWriteItem::builder().update(change).build(),
-            TransactWriteItem::builder().put(audit.put(table)?).build(),
+            Write::from(consume(table, &self.hash)?),
+            change,
+            Write::from(audit.put(table)?),
         ];
         match transact(dynamodb, items).await {
             Ok(()) => Ok(true),
@@ -143,6 +142,6 @@ fn consume(table: &str, hash: &str) -> anyhow::Result<Delete> {
         .set_key(Some(key(hash)))
         .condition_expression("attribute_exists(PK) AND #exp > :now")
         .expression_attribute_names("#exp", TTL_ATTRIBUTE)
-        .expression_attribute_values(":now", AttributeValue::N(clock::now_secs().to_string()))
+        .expression_attribute_values(":now", n(clock::now_secs()))
         .build()?)
 }
