@@ -11,9 +11,9 @@ use serde::Serialize;
 use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::lesson::{local_date_of, local_to_utc, quarter_key};
-use shared::domain::{LessonDuration, LessonSlot, Password};
+use shared::domain::{LessonDuration, LessonSlot, Password, Verification};
 use shared::store::bookings::{self, BookingRecord, BookingStatus, Transition};
-use shared::store::instructors::{listing_keys, verification_update, Decision, PENDING};
+use shared::store::instructors::{listing_keys, verification_update, Decision};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
 use shared::store::stats;
 use shared::store::transact::{transact, TransactError, Write};
@@ -325,7 +325,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
             latitude: person.lat,
             longitude: person.lng,
             hourly_rate_cents: *rate,
-            verification: PENDING.into(),
+            verification: Verification::Pending,
             bio: Some(format!(
                 "Patient instructor in {}, code 8 and code 10.",
                 person.city

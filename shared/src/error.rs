@@ -6,26 +6,11 @@
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
+use crate::http::body_limit::BODY_LIMIT_BYTES;
+pub use crate::http::problem::FieldError;
 use crate::http::problem::Problem;
 use crate::store::transact::TransactError;
-
-/// A field-level validation failure, as listed in a 422 problem's `errors`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -121,7 +106,7 @@ impl ApiError {
                 "Payload too large",
                 format!(
                     "Request bodies are limited to {} KiB.",
-                    crate::http::BODY_LIMIT_BYTES / 1024
+                    BODY_LIMIT_BYTES / 1024
                 ),
             ),
             Self::UnsupportedMediaType(d) => (

@@ -102,7 +102,7 @@ async fn decide(
         return Err(ApiError::NotFound);
     };
     let mut items = instructors::decision_writes(table, &user, decision, &clock::now_rfc3339())?;
-    let verification = decision.verification();
+    let verification = decision.verification().as_str();
     let action = match decision {
         Decision::Verify => "instructor.verified",
         Decision::Reject => "instructor.rejected",
@@ -112,7 +112,10 @@ async fn decide(
         action,
         Some(id),
         Outcome::Success,
-        Some(format!("{} -> {verification}", instructor.verification)),
+        Some(format!(
+            "{} -> {verification}",
+            instructor.verification.as_str()
+        )),
     );
     items.push(Write::from(audit.put(table)?));
     transact(&state.aws.dynamodb, items)

@@ -42,7 +42,10 @@ impl From<&UserRecord> for AdminUserView {
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             city: user.city.clone(),
-            instructor_verification: user.instructor.as_ref().map(|i| i.verification.clone()),
+            instructor_verification: user
+                .instructor
+                .as_ref()
+                .map(|i| i.verification.as_str().to_owned()),
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),
         }

@@ -13,7 +13,7 @@ use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::{
     Coordinates, Email, LicenceNumber, Password, PersonName, PhoneNumber, Place, Province, Rands,
-    SaIdNumber, StreetAddress, VehicleDescription,
+    SaIdNumber, StreetAddress, VehicleDescription, Verification,
 };
 use shared::error::OrConflict;
 use shared::http::json::Json;
@@ -305,7 +305,7 @@ pub async fn instructor(
         latitude: location.lat(),
         longitude: location.lng(),
         hourly_rate_cents: rate.cents(),
-        verification: shared::store::instructors::PENDING.into(),
+        verification: Verification::Pending,
         bio: None,
         working_hours: None,
         rating_sum: 0,

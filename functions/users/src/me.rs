@@ -289,7 +289,7 @@ pub async fn dashboard(
             body.pending_confirmations = Some(user.booking_counts.pending);
             body.rating = Some(details.and_then(|d| d.average_rating()));
             body.review_count = Some(details.map_or(0, |d| d.rating_count));
-            body.verification = Some(details.map(|d| d.verification.clone()));
+            body.verification = Some(details.map(|d| d.verification.as_str().to_owned()));
         }
         Role::Admin => {}
     }

@@ -83,7 +83,7 @@ impl From<&UserRecord> for UserView {
                 latitude: i.latitude,
                 longitude: i.longitude,
                 hourly_rate: i.hourly_rate_cents as f64 / 100.0,
-                verification: i.verification.clone(),
+                verification: i.verification.as_str().to_owned(),
             }),
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),

@@ -1,7 +1,9 @@
 //! Domain values: request fields are parsed into these at the edge, so nothing downstream
 //! validates again.
 
+mod account;
 mod address;
+mod booking_status;
 mod email;
 mod error;
 mod geo;
@@ -13,9 +15,13 @@ mod person;
 mod phone;
 mod review;
 mod sa_id;
+mod smtp;
+mod verification;
 mod working_hours;
 
+pub use account::{AccountStatus, Role};
 pub use address::{Place, Province, StreetAddress};
+pub use booking_status::BookingStatus;
 pub use email::Email;
 pub use error::DomainError;
 pub use geo::Coordinates;
@@ -27,4 +33,6 @@ pub use person::PersonName;
 pub use phone::PhoneNumber;
 pub use review::{CancelReason, Rating, ReviewComment};
 pub use sa_id::SaIdNumber;
+pub use smtp::{SmtpSettings, TlsMode};
+pub use verification::Verification;
 pub use working_hours::{WorkingHours, WorkingHoursInput, WEEKDAYS};

@@ -3,9 +3,9 @@
 //! ones the existing clients read.
 
 mod engine;
-mod headers;
-mod rules;
-mod window;
+pub mod headers;
+pub mod rules;
+pub mod window;
 
 pub use engine::RateLimiter;
 pub use headers::RateLimitSnapshot;

@@ -6,11 +6,11 @@ use anyhow::Context;
 use aws_sdk_dynamodb::types::{Delete, Put};
 
 use crate::audit::{AuditEntry, Outcome};
-use crate::auth::refresh_token::{hash_secret, random_token_secret};
 use crate::clock;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{get_n, get_s, n, s, Item};
 use crate::store::transact::{transact, TransactError, Write};
+use crate::token_secret::{hash_secret, random_token_secret};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {

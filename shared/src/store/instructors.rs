@@ -1,68 +1,16 @@
-//! How a verified instructor becomes findable. The profile item (`USER#<id>`/`PROFILE`) carries
-//! two sparse index keys that exist only while the instructor is verified:
-//!
-//! | index | partition key             | sort key                 | serves                    |
-//! |-------|---------------------------|--------------------------|---------------------------|
-//! | GSI2  | `CITY#<city slug>`        | `<last name>#<id>`       | `GET /instructors?city=`  |
-//! | GSI3  | `GEO#<geohash, 3 chars>`  | `<geohash, 7 chars>#<id>`| `GET /instructors/nearby` |
-//!
-//! Unverified or rejected instructors have neither key, so no listing can show them, and no
-//! listing needs a filter to hide them.
+//! Verified instructors: the listings they appear in and the admins' decisions on them.
+//! The sparse listing keys are built in [`super::listing`].
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 
+pub use super::listing::{city_slug, geohash_of, listing_keys, COARSE_CELL_LEN};
+use crate::domain::Verification;
 use crate::schema::{GSI1, GSI2, GSI3};
 use crate::store::attr::{s, Item, QueryPage};
 use crate::store::stats;
 use crate::store::transact::Write;
 use crate::store::users::{self, UserRecord};
-
-/// A geohash cell of this many characters is about 156 km × 156 km at the equator: a nearby
-/// search of up to 100 km touches at most 3 × 3 of them.
-pub const COARSE_CELL_LEN: usize = 3;
-const FINE_CELL_LEN: usize = 7;
-
-pub const VERIFIED: &str = "VERIFIED";
-pub const PENDING: &str = "PENDING";
-pub const REJECTED: &str = "REJECTED";
-
-/// `Cape Town` → `cape-town`: the city part of the listing key.
-pub fn city_slug(city: &str) -> String {
-    city.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-pub fn geohash_of(lat: f64, lng: f64, len: usize) -> Option<String> {
-    geohash::encode(geohash::Coord { x: lng, y: lat }, len).ok()
-}
-
-/// The GSI2/GSI3 attributes of a verified instructor.
-pub fn listing_keys(
-    user_id: &str,
-    city: &str,
-    last_name: &str,
-    lat: f64,
-    lng: f64,
-) -> Vec<(&'static str, AttributeValue)> {
-    let mut keys = vec![
-        (GSI2.partition_key, s(format!("CITY#{}", city_slug(city)))),
-        (
-            GSI2.sort_key,
-            s(format!("{}#{user_id}", last_name.to_lowercase())),
-        ),
-    ];
-    if let (Some(coarse), Some(fine)) = (
-        geohash_of(lat, lng, COARSE_CELL_LEN),
-        geohash_of(lat, lng, FINE_CELL_LEN),
-    ) {
-        keys.push((GSI3.partition_key, s(format!("GEO#{coarse}"))));
-        keys.push((GSI3.sort_key, s(format!("{fine}#{user_id}"))));
-    }
-    keys
-}
 
 /// An admin's decision on an instructor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,10 +23,10 @@ pub enum Decision {
 
 impl Decision {
     /// The verification the decision leaves.
-    pub fn verification(self) -> &'static str {
+    pub fn verification(self) -> Verification {
         match self {
-            Self::Verify => VERIFIED,
-            Self::Reject => REJECTED,
+            Self::Verify => Verification::Verified,
+            Self::Reject => Verification::Rejected,
         }
     }
 }
@@ -101,7 +49,7 @@ pub fn verification_update(
         .expression_attribute_names("#verification", "verification")
         .expression_attribute_values(":instructor", s("INSTRUCTOR"))
         .expression_attribute_values(":now", s(now))
-        .expression_attribute_values(":verification", s(decision.verification()));
+        .expression_attribute_values(":verification", s(decision.verification().as_str()));
     let expression = if verified {
         let mut sets = vec![
             "#verification = :verification".to_owned(),
@@ -150,8 +98,8 @@ pub fn decision_writes(
         details.longitude,
     );
     let update = verification_update(table, &user.user_id, decision, listing, now)?;
-    let mut writes = vec![Write::from(unless_changed(update, &details.verification))];
-    let delta = pending_delta(&details.verification);
+    let mut writes = vec![Write::from(unless_changed(update, details.verification))];
+    let delta = pending_delta(details.verification);
     if delta != 0 {
         writes.push(Write::from(stats::pending_verifications_update(
             table, delta,
@@ -160,7 +108,7 @@ pub fn decision_writes(
     Ok(writes)
 }
 
-fn unless_changed(mut update: Update, read: &str) -> Update {
+fn unless_changed(mut update: Update, read: Verification) -> Update {
     update.condition_expression = Some(match update.condition_expression.take() {
         Some(condition) => format!("({condition}) AND #verification = :read_verification"),
         None => "#verification = :read_verification".to_owned(),
@@ -172,13 +120,13 @@ fn unless_changed(mut update: Update, read: &str) -> Update {
     update
         .expression_attribute_values
         .get_or_insert_with(Default::default)
-        .insert(":read_verification".into(), s(read));
+        .insert(":read_verification".into(), s(read.as_str()));
     update
 }
 
 /// How the pending queue changes when an instructor goes from `read` to verified/rejected.
-fn pending_delta(read: &str) -> i64 {
-    if read == PENDING {
+fn pending_delta(read: Verification) -> i64 {
+    if read == Verification::Pending {
         -1
     } else {
         0
@@ -229,9 +177,9 @@ pub async fn all_verified(
         .expression_attribute_names("#pk", GSI1.partition_key)
         .expression_attribute_values(
             ":pk",
-            s(users::role_index_pk(crate::auth::Role::Instructor)),
+            s(users::role_index_pk(crate::domain::Role::Instructor)),
         )
-        .expression_attribute_values(":verified", s(VERIFIED))
+        .expression_attribute_values(":verified", s(Verification::Verified.as_str()))
         .limit(limit)
         .set_exclusive_start_key(start)
         .send()
@@ -291,7 +239,7 @@ mod tests {
             "2026-01-01T00:00:00.000Z",
         )
         .expect("update");
-        let guarded = unless_changed(update, PENDING);
+        let guarded = unless_changed(update, Verification::Pending);
         let condition = guarded.condition_expression().expect("condition");
         assert!(
             condition.ends_with("AND #verification = :read_verification"),
@@ -306,27 +254,8 @@ mod tests {
 
     #[test]
     fn only_leaving_the_pending_queue_moves_the_counter() {
-        assert_eq!(pending_delta(PENDING), -1);
-        assert_eq!(pending_delta(VERIFIED), 0);
-        assert_eq!(pending_delta(REJECTED), 0);
-    }
-
-    #[test]
-    fn city_slugs_ignore_case_and_spacing() {
-        assert_eq!(city_slug("Cape Town"), "cape-town");
-        assert_eq!(city_slug("  cape   TOWN "), "cape-town");
-    }
-
-    #[test]
-    fn listing_keys_place_nearby_instructors_in_the_same_coarse_cell() {
-        let cape_town = listing_keys("a", "Cape Town", "Naidoo", -33.9249, 18.4241);
-        let same_city = listing_keys("b", "Cape Town", "Botha", -33.93, 18.43);
-        let cell = |keys: &[(&str, AttributeValue)]| {
-            keys.iter()
-                .find(|(n, _)| *n == GSI3.partition_key)
-                .and_then(|(_, v)| v.as_s().ok().cloned())
-        };
-        assert_eq!(cell(&cape_town), cell(&same_city));
-        assert!(cell(&cape_town).is_some_and(|c| c.len() == "GEO#".len() + COARSE_CELL_LEN));
+        assert_eq!(pending_delta(Verification::Pending), -1);
+        assert_eq!(pending_delta(Verification::Verified), 0);
+        assert_eq!(pending_delta(Verification::Rejected), 0);
     }
 }

@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod email_tokens;
 pub mod idempotency;
 pub mod instructors;
+pub mod listing;
 pub mod reviews;
 pub mod sessions;
 pub mod smtp_settings;

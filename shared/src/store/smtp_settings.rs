@@ -21,8 +21,8 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put};
 
 use super::attr::{get_n, get_s, n, put_opt, req_s, s, Item};
+use crate::domain::{SmtpSettings, TlsMode};
 use crate::envelope::{EncryptionContext, Envelope, EnvelopeError};
-use crate::mail::{SmtpSettings, TlsMode};
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 
 pub const SMTP_SETTINGS_PK: &str = "SETTINGS#SMTP";

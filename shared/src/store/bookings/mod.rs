@@ -15,13 +15,13 @@
 mod keys;
 mod reads;
 mod record;
-mod status;
 mod writes;
 
+pub use crate::domain::BookingStatus;
+pub use crate::store::users::counter_update;
 pub use keys::{
     booking_key, instructor_index_pk, slot_pk, student_index_pk, BookingsOf, Party, ALL_BOOKINGS_PK,
 };
 pub use reads::{get, in_window, page, taken_quarters};
 pub use record::BookingRecord;
-pub use status::BookingStatus;
-pub use writes::{counter_update, create_items, transition_items, SlotPositions, Transition};
+pub use writes::{create_items, transition_items, SlotPositions, Transition};

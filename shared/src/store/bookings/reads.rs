@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use super::keys::{booking_key, slot_pk, BookingsOf, Party};
 use super::record::BookingRecord;
-use super::status::BookingStatus;
+use crate::domain::BookingStatus;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 use crate::store::attr::{get_s, s, Item, QueryPage};
 

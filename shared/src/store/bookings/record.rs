@@ -5,8 +5,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
 use super::keys::{booking_key, instructor_index_pk, student_index_pk, ALL_BOOKINGS_PK};
-use super::status::BookingStatus;
 use crate::domain::lesson::LessonSlot;
+use crate::domain::BookingStatus;
 use crate::schema::{GSI1, GSI2, GSI3};
 use crate::store::attr::{get_bool, get_n, get_s, n, put_opt, req_n, req_s, s, Item};
 

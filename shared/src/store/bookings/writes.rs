@@ -5,37 +5,15 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Update};
 
 use super::keys::{booking_key, slot_key, Party};
 use super::record::BookingRecord;
-use super::status::BookingStatus;
 use crate::domain::lesson::{quarter_key, LessonSlot};
+use crate::domain::BookingStatus;
 use crate::schema::TTL_ATTRIBUTE;
 use crate::store::attr::{n, s};
 use crate::store::transact::Write;
-use crate::store::users;
+use crate::store::users::counter_update;
 
 /// Slot items outlive their lesson by this much (then TTL removes them).
 const SLOT_RETENTION_SECS: i64 = 7 * 24 * 3600;
-
-/// `ADD` to one user's booking counters, for a transaction that changes a booking.
-pub fn counter_update(
-    table: &str,
-    user_id: &str,
-    changes: &[(BookingStatus, i64)],
-) -> anyhow::Result<Update> {
-    let mut builder = Update::builder()
-        .table_name(table)
-        .set_key(Some(users::profile_key(user_id)));
-    let mut adds = Vec::new();
-    for (i, (status, delta)) in changes.iter().enumerate() {
-        builder = builder
-            .expression_attribute_names(format!("#c{i}"), status.counter())
-            .expression_attribute_values(format!(":d{i}"), n(delta));
-        adds.push(format!("#c{i} :d{i}"));
-    }
-    Ok(builder
-        .update_expression(format!("ADD {}", adds.join(", ")))
-        .condition_expression("attribute_exists(PK)")
-        .build()?)
-}
 
 /// Positions of the slot items in a creation transaction, to tell which party's slot was taken.
 #[derive(Debug, Clone)]

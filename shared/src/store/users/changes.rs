@@ -16,7 +16,7 @@ use crate::domain::{
     VehicleDescription, WorkingHours,
 };
 use crate::store::attr::{n, s};
-use crate::store::instructors::listing_keys;
+use crate::store::listing::listing_keys;
 use crate::store::transact::{transact, TransactError, Write};
 
 /// What an instructor may change about their teaching profile.

@@ -1,6 +1,6 @@
 //! The keys of a user's items, written once.
 
-use crate::auth::Role;
+use crate::domain::Role;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 use crate::store::attr::{s, Item};
 

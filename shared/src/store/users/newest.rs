@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::keys::role_index_pk;
 use super::record::UserRecord;
-use crate::auth::{AccountStatus, Role};
+use crate::domain::{AccountStatus, Role};
 use crate::schema::GSI1;
 use crate::store::attr::{get_s, s, Item};
 

@@ -4,8 +4,9 @@ use anyhow::Context;
 use aws_sdk_dynamodb::types::Put;
 
 use super::keys::{email_pk, phone_pk, profile_key, role_index_pk, unique_key};
-use crate::auth::{AccountStatus, Role};
+use super::writes::counter_attribute;
 use crate::domain::WorkingHours;
+use crate::domain::{AccountStatus, BookingStatus, Role, Verification};
 use crate::schema::GSI1;
 use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 use crate::store::transact::Write;
@@ -19,7 +20,7 @@ pub struct InstructorDetails {
     pub longitude: f64,
     pub hourly_rate_cents: i64,
     /// PENDING until an admin verifies (or rejects) the instructor.
-    pub verification: String,
+    pub verification: Verification,
     pub bio: Option<String>,
     /// Weekly hours; `None` until set, when the standard hours apply.
     pub working_hours: Option<WorkingHours>,
@@ -42,7 +43,7 @@ impl InstructorDetails {
     }
 
     pub fn is_verified(&self) -> bool {
-        self.verification == crate::store::instructors::VERIFIED
+        self.verification == Verification::Verified
     }
 }
 
@@ -59,8 +60,7 @@ pub struct BookingCounts {
 impl BookingCounts {
     /// The counters as the booking transactions move them (`BookingStatus::counter`).
     fn from_item(item: &Item) -> Self {
-        use crate::store::bookings::BookingStatus;
-        let count = |status: BookingStatus| get_n(item, status.counter()).unwrap_or(0);
+        let count = |status: BookingStatus| get_n(item, counter_attribute(status)).unwrap_or(0);
         Self {
             pending: count(BookingStatus::Pending),
             confirmed: count(BookingStatus::Confirmed),
@@ -142,7 +142,7 @@ impl UserRecord {
                 ("latitude", n(instructor.latitude)),
                 ("longitude", n(instructor.longitude)),
                 ("hourly_rate_cents", n(instructor.hourly_rate_cents)),
-                ("verification", s(&instructor.verification)),
+                ("verification", s(instructor.verification.as_str())),
                 ("rating_sum", n(instructor.rating_sum)),
                 ("rating_count", n(instructor.rating_count)),
             ];
@@ -217,7 +217,9 @@ impl TryFrom<&Item> for UserRecord {
                 latitude: attr::req_n(item, "latitude")?,
                 longitude: attr::req_n(item, "longitude")?,
                 hourly_rate_cents: attr::req_n(item, "hourly_rate_cents")?,
-                verification: req_s(item, "verification")?,
+                verification: get_s(item, "verification")
+                    .and_then(Verification::parse)
+                    .context("instructor item has no valid verification")?,
                 bio: get_s(item, "bio").map(str::to_owned),
                 working_hours: get_s(item, "working_hours")
                     .map(serde_json::from_str::<WorkingHours>)

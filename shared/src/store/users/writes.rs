@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::Update;
 
 use super::keys::profile_key;
-use crate::auth::AccountStatus;
+use crate::domain::{AccountStatus, BookingStatus};
 use crate::store::attr::{n, s};
 use crate::store::transact::Write;
 
@@ -74,4 +74,36 @@ pub fn status_change_update(
         update.update_expression("SET #status = :status, updated_at = :now")
     };
     Ok(Write::from(update.build()?))
+}
+
+/// `ADD` to one user's booking counters, for a transaction that changes a booking.
+pub fn counter_update(
+    table: &str,
+    user_id: &str,
+    changes: &[(BookingStatus, i64)],
+) -> anyhow::Result<Update> {
+    let mut builder = Update::builder()
+        .table_name(table)
+        .set_key(Some(profile_key(user_id)));
+    let mut adds = Vec::new();
+    for (i, (status, delta)) in changes.iter().enumerate() {
+        builder = builder
+            .expression_attribute_names(format!("#c{i}"), counter_attribute(*status))
+            .expression_attribute_values(format!(":d{i}"), n(delta));
+        adds.push(format!("#c{i} :d{i}"));
+    }
+    Ok(builder
+        .update_expression(format!("ADD {}", adds.join(", ")))
+        .condition_expression("attribute_exists(PK)")
+        .build()?)
+}
+
+/// The per-user counter attribute of a status (see [`BookingCounts`](super::BookingCounts)).
+pub(super) fn counter_attribute(status: BookingStatus) -> &'static str {
+    match status {
+        BookingStatus::Pending => "bookings_pending",
+        BookingStatus::Confirmed => "bookings_confirmed",
+        BookingStatus::Completed => "bookings_completed",
+        BookingStatus::Cancelled => "bookings_cancelled",
+    }
 }

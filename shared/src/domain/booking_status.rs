@@ -42,16 +42,6 @@ impl BookingStatus {
                 | (Self::Confirmed, Self::Cancelled)
         )
     }
-
-    /// The per-user counter attribute (see `users::BookingCounts`).
-    pub fn counter(self) -> &'static str {
-        match self {
-            Self::Pending => "bookings_pending",
-            Self::Confirmed => "bookings_confirmed",
-            Self::Completed => "bookings_completed",
-            Self::Cancelled => "bookings_cancelled",
-        }
-    }
 }
 
 #[cfg(test)]
