@@ -12,6 +12,17 @@ pub use crate::http::problem::FieldError;
 use crate::http::problem::Problem;
 use crate::store::transact::TransactError;
 
+/// What an upstream failure answers (see [`ApiError::Upstream`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpstreamFailure {
+    pub status: StatusCode,
+    /// The problem type's slug (`smtp-test-failed`).
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the request cannot be read (bad query string, bad cursor, unreadable JSON).
@@ -50,6 +61,11 @@ pub enum ApiError {
         detail: String,
         extra: Option<serde_json::Map<String, serde_json::Value>>,
     },
+    /// A service we called on the client's behalf answered with a failure the client can act
+    /// on (the SMTP test: 502 refused, 504 no answer, ...): its status, problem type and detail,
+    /// with `extra` members saying what happened.
+    #[error("upstream failure: {}", .0.detail)]
+    Upstream(Box<UpstreamFailure>),
     /// 500: anything unexpected. Logged in full, answered generically.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -80,6 +96,7 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Upstream(failure) => failure.status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +144,7 @@ impl ApiError {
             Self::Unavailable { detail, .. } => {
                 ("service-unavailable", "Service unavailable", detail.clone())
             }
+            Self::Upstream(failure) => (failure.slug, failure.title, failure.detail.clone()),
             Self::Internal(_) => (
                 "internal",
                 "Internal server error",
@@ -139,6 +157,7 @@ impl ApiError {
             Self::Unavailable {
                 extra: Some(extra), ..
             } => problem.extra = extra.clone(),
+            Self::Upstream(failure) => problem.extra = failure.extra.clone(),
             Self::Internal(err) => problem.internal = Some(format!("{err:#}")),
             _ => {}
         }
@@ -185,6 +204,9 @@ impl ApiError {
             }
             Self::Unavailable { detail, .. } => {
                 tracing::warn!(%detail, "a dependency is unavailable")
+            }
+            Self::Upstream(failure) => {
+                tracing::warn!(detail = %failure.detail, "an upstream service failed")
             }
             _ => {}
         }
@@ -272,6 +294,16 @@ mod tests {
             (ApiError::RateLimited(HeaderMap::new()), 429),
             (ApiError::unavailable("dynamodb"), 503),
             (ApiError::Internal(anyhow::anyhow!("boom")), 500),
+            (
+                ApiError::Upstream(Box::new(UpstreamFailure {
+                    status: StatusCode::GATEWAY_TIMEOUT,
+                    slug: "smtp-test-failed",
+                    title: "x",
+                    detail: "x".into(),
+                    extra: Default::default(),
+                })),
+                504,
+            ),
         ];
         for (err, status) in cases {
             let name = format!("{err:?}");

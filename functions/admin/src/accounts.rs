@@ -89,14 +89,8 @@ pub async fn create_admin(
     let password = v.field("password", Password::parse(&body.password));
     let first_name = v.field("first_name", PersonName::parse(&body.first_name));
     let last_name = v.field("last_name", PersonName::parse(&body.last_name));
-    v.finish()?;
-    let (Some(email), Some(phone), Some(password), Some(first_name), Some(last_name)) =
-        (email, phone, password, first_name, last_name)
-    else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validator passed without values"
-        )));
-    };
+    let parsed = (|| Some((email?, phone?, password?, first_name?, last_name?)))();
+    let (email, phone, password, first_name, last_name) = v.finish_with(parsed)?;
 
     let password_hash = password_hash::hash(password.expose().to_owned()).await?;
     let now = clock::now_rfc3339();

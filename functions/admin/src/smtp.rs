@@ -14,12 +14,10 @@ use shared::audit::Outcome;
 use shared::clock;
 use shared::domain::Email;
 use shared::envelope::{Envelope, EnvelopeError};
-use shared::error::OrConflict;
+use shared::error::{OrConflict, UpstreamFailure};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::problem::Problem;
 use shared::http::request_context::ClientIp;
-use shared::http::validation::Validator;
 use shared::mail::{MailError, OutgoingEmail};
 use shared::store::smtp_settings::{
     self, password_context, StoredPassword, StoredSmtpSettings, SMTP_SETTINGS_PK,
@@ -222,7 +220,7 @@ pub struct TestDelivered {
 
 /// The problem an admin sees when the test message did not go out: what the SMTP server (or
 /// the lack of one) did, as a stable `smtp_outcome` code and a sentence.
-fn test_failure(err: &MailError) -> Response {
+fn test_failure(err: &MailError) -> ApiError {
     let (status, outcome, detail) = match err {
         MailError::AuthenticationFailed => (
             StatusCode::BAD_GATEWAY,
@@ -266,16 +264,15 @@ fn test_failure(err: &MailError) -> Response {
                 .to_owned(),
         ),
     };
-    let mut problem = Problem::new(
+    let mut extra = serde_json::Map::new();
+    extra.insert("smtp_outcome".into(), serde_json::Value::from(outcome));
+    ApiError::Upstream(Box::new(UpstreamFailure {
         status,
-        "smtp-test-failed",
-        "The test message was not sent",
+        slug: "smtp-test-failed",
+        title: "The test message was not sent",
         detail,
-    );
-    problem
-        .extra
-        .insert("smtp_outcome".into(), serde_json::Value::from(outcome));
-    problem.into_response()
+        extra,
+    }))
 }
 
 /// Sends a test message with the settings as stored now (not a cached copy) and reports the
@@ -315,12 +312,7 @@ pub async fn send_test(
     admin: Admin,
     Json(body): Json<TestRequest>,
 ) -> ApiResult<Response> {
-    let mut v = Validator::default();
-    let to = v.field("to", Email::parse(&body.to));
-    v.finish()?;
-    let Some(to) = to else {
-        return Err(ApiError::validation("to", "is required"));
-    };
+    let to = Email::parse(&body.to).map_err(|e| ApiError::validation("to", e.message))?;
     let email = OutgoingEmail {
         to: to.as_str().to_owned(),
         subject: "Drive Alive SMTP test".into(),
@@ -354,7 +346,7 @@ pub async fn send_test(
         .into_response()),
         Err(err) => {
             tracing::warn!(error = %err, "SMTP test failed");
-            Ok(test_failure(&err))
+            Err(test_failure(&err))
         }
     }
 }

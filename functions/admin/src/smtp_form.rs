@@ -157,20 +157,17 @@ impl SmtpSettingsInput {
                 "must be an email address, optionally with a name: Drive Alive <no-reply@example.co.za>",
             );
         }
-        v.finish()?;
-        match (host, port, tls_mode, from_address) {
-            (Some(host), Some(port), Some(tls_mode), Some(from_address)) => Ok(SmtpSettingsForm {
-                host,
-                port,
-                tls_mode,
+        let parsed = (|| {
+            Some(SmtpSettingsForm {
+                host: host?,
+                port: port?,
+                tls_mode: tls_mode?,
                 username,
                 password,
-                from_address,
-            }),
-            _ => Err(ApiError::Internal(anyhow::anyhow!(
-                "validator passed without values"
-            ))),
-        }
+                from_address: from_address?,
+            })
+        })();
+        v.finish_with(parsed)
     }
 }
 

@@ -182,10 +182,7 @@ pub async fn reset(
         .await?;
     let mut v = Validator::default();
     let password = v.field("new_password", Password::parse(&body.new_password));
-    v.finish()?;
-    let Some(password) = password else {
-        return Err(invalid_token());
-    };
+    let password = v.finish_with(password)?;
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
     let token = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim())

@@ -24,7 +24,7 @@ use shared::rate_limit::RuleName;
 use shared::store::email_tokens::{self, Purpose};
 use shared::store::transact::{transact, Write};
 use shared::store::users::{InstructorDetails, UserRecord};
-use shared::{ApiError, ApiResult, AppState};
+use shared::{ApiResult, AppState};
 
 use crate::emails;
 
@@ -168,13 +168,7 @@ fn parse_registration<T>(
     let mut v = Validator::default();
     let identity = parse_identity(&mut v, identity);
     let details = details(&mut v);
-    v.finish()?;
-    match (identity, details) {
-        (Some(identity), Some(details)) => Ok((identity, details)),
-        _ => Err(ApiError::Internal(anyhow::anyhow!(
-            "validator passed without values"
-        ))),
-    }
+    v.finish_with(identity.zip(details))
 }
 
 fn optional_coordinates(

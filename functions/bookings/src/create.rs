@@ -152,23 +152,16 @@ pub async fn create(
         }
     });
     let pickup_address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
-    let pickup = match (body.pickup_latitude, body.pickup_longitude) {
-        (Some(lat), Some(lng)) => v
-            .field("pickup_latitude", Coordinates::parse(lat, lng))
-            .map(Some),
-        (None, None) => Some(None),
-        _ => {
-            v.error(
-                "pickup_latitude",
-                "pickup_latitude and pickup_longitude go together",
-            );
-            None
-        }
-    };
-    v.finish()?;
-    let (Some(slot), Some(pickup_address), Some(pickup)) = (slot, pickup_address, pickup) else {
-        return Err(ApiError::validation("lesson_date", "is invalid"));
-    };
+    let pickup = v.field(
+        "pickup_latitude",
+        Coordinates::parse_pair(
+            body.pickup_latitude,
+            body.pickup_longitude,
+            ("pickup_latitude", "pickup_longitude"),
+        ),
+    );
+    let parsed = (|| Some((slot?, pickup_address?, pickup?)))();
+    let (slot, pickup_address, pickup) = v.finish_with(parsed)?;
 
     let table = &state.config.table_name;
     let instructor = match users::get(&state.aws.dynamodb, table, body.instructor_id.trim()).await?

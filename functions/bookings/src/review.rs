@@ -72,10 +72,7 @@ pub async fn review(
     let mut v = Validator::default();
     let rating = v.field("rating", Rating::parse(body.rating));
     let comment = v.field("comment", ReviewComment::parse(&body.comment));
-    v.finish()?;
-    let (Some(rating), Some(comment)) = (rating, comment) else {
-        return Err(ApiError::validation("rating", "is required"));
-    };
+    let (rating, comment) = v.finish_with(rating.zip(comment))?;
     let booking = own_booking(&state, &auth, &id, Party::Student).await?;
     if booking.status != BookingStatus::Completed {
         return Err(ApiError::Conflict(

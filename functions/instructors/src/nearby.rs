@@ -18,7 +18,7 @@ use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::pagination::{offset_key, Page, PagedList};
 use shared::store::instructors::{self, geohash_of, COARSE_CELL_LEN};
-use shared::{ApiError, ApiResult, AppState};
+use shared::{ApiResult, AppState};
 
 use crate::listing::PUBLIC_CALLER;
 use crate::view::{is_listed, InstructorView};
@@ -120,10 +120,7 @@ pub async fn nearby(
         (Some(lat), Some(lng)) => v.field("lat", Coordinates::parse(lat, lng)),
         _ => None,
     };
-    v.finish()?;
-    let (Some(center), Some(radius_km)) = (center, radius_km) else {
-        return Err(ApiError::validation("lat", "is required"));
-    };
+    let (center, radius_km) = v.finish_with(center.zip(radius_km))?;
 
     let fingerprint = format!(
         "nearby?lat={:.5}&lng={:.5}&radius_km={radius_km}",

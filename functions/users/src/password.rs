@@ -63,10 +63,7 @@ pub async fn change(
         .await?;
     let mut v = Validator::default();
     let new_password = v.field("new_password", Password::parse(&body.new_password));
-    v.finish()?;
-    let Some(new_password) = new_password else {
-        return Err(ApiError::validation("new_password", "is required"));
-    };
+    let new_password = v.finish_with(new_password)?;
     if !password_hash::verify(body.current_password, Some(auth.user.password_hash.clone())).await {
         return Err(ApiError::validation("current_password", "is incorrect"));
     }

@@ -49,6 +49,14 @@ impl Validator {
         self.errors.push(FieldError::new(field, message));
     }
 
+    /// The parsed body when every field parsed, else the 422 with every error. `parsed` is
+    /// `None` only when an error was recorded; should that ever not hold, it is a bug (500),
+    /// answered the same by every route.
+    pub fn finish_with<T>(self, parsed: Option<T>) -> Result<T, ApiError> {
+        self.finish()?;
+        parsed.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validator passed without values")))
+    }
+
     pub fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() {
             Ok(())
