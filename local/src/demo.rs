@@ -11,7 +11,7 @@ use serde::Serialize;
 use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::lesson::{local_date_of, local_to_utc, quarter_key};
-use shared::domain::{LessonDuration, LessonSlot, Password, Verification};
+use shared::domain::{LessonDuration, LessonSlot, Password, Rands, Verification};
 use shared::store::bookings::{self, BookingRecord, BookingStatus, Transition};
 use shared::store::instructors::{listing_keys, verification_update, Decision};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
@@ -253,13 +253,13 @@ fn booking(
     student: &UserRecord,
     instructor: &UserRecord,
     start: Timestamp,
-    minutes: i64,
+    duration: LessonDuration,
     status: BookingStatus,
 ) -> BookingRecord {
     let rate = instructor
         .instructor
         .as_ref()
-        .map_or(30_000, |d| d.hourly_rate_cents);
+        .map_or(Rands::from_cents(30_000), |d| d.hourly_rate);
     BookingRecord {
         id: uuid::Uuid::new_v4().to_string(),
         instructor_id: instructor.user_id.clone(),
@@ -269,9 +269,9 @@ fn booking(
         instructor_email: instructor.email.clone(),
         student_email: student.email.clone(),
         lesson_start: quarter_key(start),
-        duration_minutes: minutes,
+        duration_minutes: duration.minutes(),
         status,
-        price_cents: (rate * minutes + 30) / 60,
+        price: duration.price(rate),
         pickup_address: student.pickup_address.clone().unwrap_or_default(),
         pickup_latitude: None,
         pickup_longitude: None,
@@ -324,7 +324,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
             vehicle: "Toyota Corolla Quest (manual)".into(),
             latitude: person.lat,
             longitude: person.lng,
-            hourly_rate_cents: *rate,
+            hourly_rate: Rands::from_cents(*rate),
             verification: Verification::Pending,
             bio: Some(format!(
                 "Patient instructor in {}, code 8 and code 10.",
@@ -354,15 +354,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
     }
 
     let table = state.config.table_name.clone();
+    let hour = LessonDuration::parse(60).map_err(|e| anyhow::anyhow!(e.message))?;
     // Future lessons through the booking transaction (slots included): pending and confirmed.
     for (i, student) in students.iter().enumerate() {
         let instructor = &instructors[i % instructors.len()];
         let start = lesson_start(2 + (i as i64 % 5), 8 + (i as i8 % 8))?;
-        let slot = LessonSlot::from_stored(
-            start,
-            LessonDuration::parse(60).map_err(|e| anyhow::anyhow!(e.message))?,
-        );
-        let record = booking(student, instructor, start, 60, BookingStatus::Pending);
+        let slot = LessonSlot::from_stored(start, hour);
+        let record = booking(student, instructor, start, hour, BookingStatus::Pending);
         let (items, _) = bookings::create_items(&table, &record, &slot)?;
         seeder.write(items, "a booking").await?;
         if i % 2 == 0 {
@@ -385,7 +383,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
     for (i, student) in students.iter().enumerate().take(8) {
         let instructor = &instructors[(i + 1) % instructors.len()];
         let start = lesson_start(-(3 + i as i64), 9)?;
-        let record = booking(student, instructor, start, 60, BookingStatus::Completed);
+        let record = booking(student, instructor, start, hour, BookingStatus::Completed);
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(&table)
             .set_item(Some(record.to_item()))

@@ -180,7 +180,7 @@ impl TestApp {
                     lesson_start: shared::domain::lesson::quarter_key(start),
                     duration_minutes: 60,
                     status,
-                    price_cents: 35_000,
+                    price: shared::domain::Rands::from_cents(35_000),
                     pickup_address: "1 Seed Street".into(),
                     pickup_latitude: None,
                     pickup_longitude: None,

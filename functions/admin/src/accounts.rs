@@ -76,12 +76,7 @@ pub async fn create_admin(
     // Counted before validation: the limit contains a stolen admin session, whatever it sends.
     state
         .limiter
-        .check(
-            &scope,
-            RuleName::AdminCreate,
-            admin.user_id(),
-            admin.0.is_admin(),
-        )
+        .check(&scope, RuleName::AdminCreate, admin.0.caller())
         .await?;
     let mut v = Validator::default();
     let email = v.field("email", Email::parse(&body.email));

@@ -14,7 +14,7 @@ use shared::domain::{Email, PhoneNumber};
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::RuleName;
+use shared::rate_limit::{Caller, RuleName};
 use shared::store::transact::{transact, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{metrics, ApiError, ApiResult, AppState};
@@ -147,7 +147,7 @@ pub async fn login(
     let credentials = read_credentials(&state, request).await?;
     state
         .limiter
-        .check(&scope, RuleName::LoginIp, &ip.key(), false)
+        .check(&scope, RuleName::LoginIp, Caller::key(&ip.key()))
         .await?;
     let claim = claim_for(credentials.username.trim());
     let account_key = claim
@@ -155,7 +155,7 @@ pub async fn login(
         .unwrap_or_else(|| credentials.username.trim().to_lowercase());
     state
         .limiter
-        .check(&scope, RuleName::LoginAccount, &account_key, false)
+        .check(&scope, RuleName::LoginAccount, Caller::key(&account_key))
         .await?;
 
     let user = find_user(&state, claim).await?;

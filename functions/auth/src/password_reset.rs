@@ -17,7 +17,7 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
+use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
 use shared::store::transact::{transact, Write};
 use shared::store::users;
@@ -79,7 +79,7 @@ pub async fn forgot(
 ) -> ApiResult<(StatusCode, JsonResponse<Notice>)> {
     state
         .limiter
-        .check(&scope, RuleName::ForgotIp, &ip.key(), false)
+        .check(&scope, RuleName::ForgotIp, Caller::key(&ip.key()))
         .await?;
     let email = Email::parse(&body.email).map_err(|e| ApiError::validation("email", e.message))?;
     let floor = tokio::time::sleep(FORGOT_MIN_DURATION);
@@ -89,8 +89,7 @@ pub async fn forgot(
         .check(
             &RequestScope::default(),
             RuleName::ForgotAccount,
-            email.as_str(),
-            false,
+            Caller::key(email.as_str()),
         )
         .await
         .is_ok();
@@ -178,7 +177,7 @@ pub async fn reset(
 ) -> ApiResult<JsonResponse<Notice>> {
     state
         .limiter
-        .check(&scope, RuleName::ResetIp, &ip.key(), false)
+        .check(&scope, RuleName::ResetIp, Caller::key(&ip.key()))
         .await?;
     let mut v = Validator::default();
     let password = v.field("new_password", Password::parse(&body.new_password));

@@ -20,7 +20,7 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
+use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
 use shared::store::transact::{transact, Write};
 use shared::store::users::{InstructorDetails, UserRecord};
@@ -236,7 +236,7 @@ pub async fn student(
 ) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
     state
         .limiter
-        .check(&scope, RuleName::RegisterIp, &ip.key(), false)
+        .check(&scope, RuleName::RegisterIp, Caller::key(&ip.key()))
         .await?;
     let (identity, (pickup_address, pickup)) = parse_registration(identity_input!(body), |v| {
         let address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
@@ -278,7 +278,7 @@ pub async fn instructor(
 ) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
     state
         .limiter
-        .check(&scope, RuleName::RegisterIp, &ip.key(), false)
+        .check(&scope, RuleName::RegisterIp, Caller::key(&ip.key()))
         .await?;
     let (identity, (licence, vehicle, location, rate)) =
         parse_registration(identity_input!(body), |v| {
@@ -298,7 +298,7 @@ pub async fn instructor(
         vehicle: vehicle.as_str().to_owned(),
         latitude: location.lat(),
         longitude: location.lng(),
-        hourly_rate_cents: rate.cents(),
+        hourly_rate: rate,
         verification: Verification::Pending,
         bio: None,
         working_hours: None,

@@ -17,7 +17,7 @@ use shared::clock;
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::RuleName;
+use shared::rate_limit::{Caller, RuleName};
 use shared::store::sessions::{self, Rotated, Rotation, SessionRecord};
 use shared::store::users::UserRecord;
 use shared::{ApiError, ApiResult, AppState};
@@ -150,7 +150,11 @@ pub async fn refresh(
     let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
     state
         .limiter
-        .check(&scope, RuleName::Session, &presented.session_id, false)
+        .check(
+            &scope,
+            RuleName::Session,
+            Caller::key(&presented.session_id),
+        )
         .await?;
     if via_cookie {
         let keys = signing_keys(&state).await?;
@@ -309,7 +313,7 @@ pub async fn logout(
 ) -> ApiResult<Response> {
     state
         .limiter
-        .check(&scope, RuleName::Session, &auth.session_id, false)
+        .check(&scope, RuleName::Session, Caller::key(&auth.session_id))
         .await?;
     sessions::revoke(
         &state.aws.dynamodb,

@@ -10,7 +10,7 @@ use shared::auth::AccountStatus;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::RuleName;
+use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
@@ -64,7 +64,7 @@ pub async fn verify_email(
 ) -> ApiResult<JsonResponse<EmailVerified>> {
     state
         .limiter
-        .check(&scope, RuleName::VerifyIp, &ip.key(), false)
+        .check(&scope, RuleName::VerifyIp, Caller::key(&ip.key()))
         .await?;
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;

@@ -28,7 +28,7 @@ use crate::view::BookingView;
 async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
     state
         .limiter
-        .check(scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(scope, RuleName::User, auth.caller())
         .await
 }
 

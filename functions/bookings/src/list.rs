@@ -69,7 +69,7 @@ pub async fn list(
 ) -> ApiResult<JsonResponse<Page<BookingView>>> {
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let status = match query.status.as_deref() {
         None | Some("") => None,
@@ -126,7 +126,7 @@ pub async fn get_one(
 ) -> ApiResult<JsonResponse<BookingView>> {
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let booking = visible_booking(&state, &auth, &id).await?;
     Ok(JsonResponse(BookingView::from(booking)))

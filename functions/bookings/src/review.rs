@@ -67,7 +67,7 @@ pub async fn review(
     auth.require_role(&[Role::Student])?;
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), false)
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let mut v = Validator::default();
     let rating = v.field("rating", Rating::parse(body.rating));

@@ -116,7 +116,7 @@ pub async fn patch_me(
     auth.require_role(&[Role::Instructor])?;
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), false)
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let user = &auth.user;
     if user.instructor.is_none() {

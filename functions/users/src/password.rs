@@ -59,7 +59,7 @@ pub async fn change(
 ) -> ApiResult<Response> {
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let mut v = Validator::default();
     let new_password = v.field("new_password", Password::parse(&body.new_password));

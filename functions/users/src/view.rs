@@ -82,7 +82,7 @@ impl From<&UserRecord> for UserView {
                 vehicle: i.vehicle.clone(),
                 latitude: i.latitude,
                 longitude: i.longitude,
-                hourly_rate: i.hourly_rate_cents as f64 / 100.0,
+                hourly_rate: i.hourly_rate.as_f64(),
                 verification: i.verification.as_str().to_owned(),
             }),
             created_at: user.created_at.clone(),

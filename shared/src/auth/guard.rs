@@ -14,6 +14,7 @@ use crate::clock;
 use crate::domain::{AccountStatus, Role};
 use crate::error::ApiError;
 use crate::http::request_context::RequestScope;
+use crate::rate_limit::caller::Caller;
 use crate::secrets::KeyRing;
 use crate::state::AppState;
 use crate::store::sessions;
@@ -34,6 +35,11 @@ impl AuthUser {
 
     pub fn role(&self) -> Role {
         self.user.role
+    }
+
+    /// The user as rate limits count them.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller::user(self.user_id(), self.role())
     }
 
     pub fn is_admin(&self) -> bool {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::keys::{booking_key, instructor_index_pk, student_index_pk, ALL_BOOKINGS_PK};
 use crate::domain::lesson::LessonSlot;
-use crate::domain::BookingStatus;
+use crate::domain::{BookingStatus, Rands};
 use crate::schema::{GSI1, GSI2, GSI3};
 use crate::store::attr::{get_bool, get_n, get_s, n, put_opt, req_n, req_s, s, Item};
 
@@ -26,7 +26,7 @@ pub struct BookingRecord {
     pub lesson_start: String,
     pub duration_minutes: i64,
     pub status: BookingStatus,
-    pub price_cents: i64,
+    pub price: Rands,
     pub pickup_address: String,
     pub pickup_latitude: Option<f64>,
     pub pickup_longitude: Option<f64>,
@@ -59,7 +59,7 @@ impl BookingRecord {
             ("lesson_start", s(&self.lesson_start)),
             ("duration_minutes", n(self.duration_minutes)),
             ("status", s(self.status.as_str())),
-            ("price_cents", n(self.price_cents)),
+            ("price_cents", n(self.price.cents())),
             ("pickup_address", s(&self.pickup_address)),
             ("created_at", s(&self.created_at)),
             ("updated_at", s(&self.updated_at)),
@@ -108,7 +108,7 @@ impl TryFrom<&Item> for BookingRecord {
             status: get_s(item, "status")
                 .and_then(BookingStatus::parse)
                 .context("booking has no valid status")?,
-            price_cents: req_n(item, "price_cents")?,
+            price: Rands::from_cents(req_n(item, "price_cents")?),
             pickup_address: req_s(item, "pickup_address")?,
             pickup_latitude: get_n(item, "pickup_latitude"),
             pickup_longitude: get_n(item, "pickup_longitude"),

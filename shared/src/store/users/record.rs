@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::Put;
 use super::keys::{email_pk, phone_pk, profile_key, role_index_pk, unique_key};
 use super::writes::counter_attribute;
 use crate::domain::WorkingHours;
-use crate::domain::{AccountStatus, BookingStatus, Role, Verification};
+use crate::domain::{AccountStatus, BookingStatus, Rands, Role, Verification};
 use crate::schema::GSI1;
 use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 use crate::store::transact::Write;
@@ -18,7 +18,7 @@ pub struct InstructorDetails {
     pub vehicle: String,
     pub latitude: f64,
     pub longitude: f64,
-    pub hourly_rate_cents: i64,
+    pub hourly_rate: Rands,
     /// PENDING until an admin verifies (or rejects) the instructor.
     pub verification: Verification,
     pub bio: Option<String>,
@@ -141,7 +141,7 @@ impl UserRecord {
                 ("vehicle", s(&instructor.vehicle)),
                 ("latitude", n(instructor.latitude)),
                 ("longitude", n(instructor.longitude)),
-                ("hourly_rate_cents", n(instructor.hourly_rate_cents)),
+                ("hourly_rate_cents", n(instructor.hourly_rate.cents())),
                 ("verification", s(instructor.verification.as_str())),
                 ("rating_sum", n(instructor.rating_sum)),
                 ("rating_count", n(instructor.rating_count)),
@@ -216,7 +216,7 @@ impl TryFrom<&Item> for UserRecord {
                 vehicle: req_s(item, "vehicle")?,
                 latitude: attr::req_n(item, "latitude")?,
                 longitude: attr::req_n(item, "longitude")?,
-                hourly_rate_cents: attr::req_n(item, "hourly_rate_cents")?,
+                hourly_rate: Rands::from_cents(attr::req_n(item, "hourly_rate_cents")?),
                 verification: get_s(item, "verification")
                     .and_then(Verification::parse)
                     .context("instructor item has no valid verification")?,
