@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::clock;
 use crate::error::ApiError;
 use crate::secrets::KeyRing;
 use crate::state::AppState;
@@ -212,7 +211,7 @@ impl<'a> PagedList<'a> {
                     self.caller,
                     &self.query_fingerprint,
                     cursor,
-                    clock::now_secs(),
+                    self.state.clock.now().secs(),
                 )?)
             }
         };
@@ -236,7 +235,7 @@ impl<'a> PagedList<'a> {
                     self.caller,
                     &self.query_fingerprint,
                     last,
-                    clock::now_secs(),
+                    self.state.clock.now().secs(),
                 )
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unsignable pagination key")))?;
                 Some(cursor)

@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 
 use shared::audit::Outcome;
 use shared::auth::{password_hash, AccountStatus, Role};
-use shared::clock;
 use shared::domain::{Email, Password, PersonName, PhoneNumber};
 use shared::error::OrConflict;
 use shared::http::json::Json;
@@ -88,7 +87,7 @@ pub async fn create_admin(
     let (email, phone, password, first_name, last_name) = v.finish_with(parsed)?;
 
     let password_hash = password_hash::hash(password.expose().to_owned()).await?;
-    let now = clock::now_rfc3339();
+    let now = state.clock.now().rfc3339();
     // An admin creating an admin vouches for the address, so the account is active at once;
     // the fields of students and instructors stay empty.
     let record = UserRecord {
@@ -154,7 +153,7 @@ async fn change_status(
     action: &'static str,
 ) -> ApiResult<JsonResponse<AdminUserView>> {
     let table = &state.config.table_name;
-    let now = clock::now_rfc3339();
+    let now = state.clock.now().rfc3339();
     let update = users::status_change_update(table, &user, status, &now)?;
     let audit = admin.audit(
         ip,

@@ -8,7 +8,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use shared::audit::Outcome;
-use shared::clock;
 use shared::error::OrConflict;
 use shared::http::openapi as doc;
 use shared::http::query::PathId;
@@ -101,7 +100,8 @@ async fn decide(
     let Some(instructor) = user.instructor.as_ref() else {
         return Err(ApiError::NotFound);
     };
-    let mut items = instructors::decision_writes(table, &user, decision, &clock::now_rfc3339())?;
+    let mut items =
+        instructors::decision_writes(table, &user, decision, &state.clock.now().rfc3339())?;
     let verification = decision.verification().as_str();
     let action = match decision {
         Decision::Verify => "instructor.verified",

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use shared::audit::Outcome;
-use shared::clock;
 use shared::domain::Email;
 use shared::envelope::{Envelope, EnvelopeError};
 use shared::error::{OrConflict, UpstreamFailure};
@@ -168,7 +167,7 @@ pub async fn put_settings(
         password,
         from_address: form.from_address,
         version: current.as_ref().map_or(0, |c| c.version) + 1,
-        updated_at: Some(clock::now_rfc3339()),
+        updated_at: Some(state.clock.now().rfc3339()),
         updated_by: Some(admin.user_id().to_owned()),
     };
     let table = &state.config.table_name;
@@ -319,7 +318,7 @@ pub async fn send_test(
         text: format!(
             "This is a test message from Drive Alive, sent at {} by an administrator to check \
              the outgoing mail settings. No action is needed.\n",
-            clock::now_rfc3339()
+            state.clock.now().rfc3339()
         ),
     };
     let result = state.mailer.send_fresh(email).await;

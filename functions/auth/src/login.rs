@@ -196,7 +196,7 @@ pub async fn login(
         }
     }
 
-    let session = new_session(&user.user_id);
+    let session = new_session(&user.user_id, state.clock.now());
     let audit = AuditEntry {
         actor: Some(user.user_id.clone()),
         action: "auth.login",

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{password_hash, AccountStatus, Role};
-use shared::clock;
+use shared::clock::Now;
 use shared::domain::{
     Coordinates, Email, LicenceNumber, Password, PersonName, PhoneNumber, Place, Province, Rands,
     SaIdNumber, StreetAddress, VehicleDescription, Verification,
@@ -182,9 +182,9 @@ fn optional_coordinates(
     )
 }
 
-async fn new_record(identity: &Identity, role: Role) -> ApiResult<UserRecord> {
+async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<UserRecord> {
     let password_hash = password_hash::hash(identity.password.expose().to_owned()).await?;
-    let now = clock::now_rfc3339();
+    let now = now.rfc3339();
     Ok(UserRecord {
         user_id: uuid::Uuid::new_v4().to_string(),
         role,
@@ -244,7 +244,7 @@ pub async fn student(
         Some((address?, pickup?))
     })?;
 
-    let mut record = new_record(&identity, Role::Student).await?;
+    let mut record = new_record(&identity, Role::Student, state.clock.now()).await?;
     record.pickup_address = Some(pickup_address.as_str().to_owned());
     record.pickup_latitude = pickup.map(|c| c.lat());
     record.pickup_longitude = pickup.map(|c| c.lng());
@@ -292,7 +292,7 @@ pub async fn instructor(
             Some((licence?, vehicle?, location?, rate?))
         })?;
 
-    let mut record = new_record(&identity, Role::Instructor).await?;
+    let mut record = new_record(&identity, Role::Instructor, state.clock.now()).await?;
     record.instructor = Some(InstructorDetails {
         licence_number: licence.as_str().to_owned(),
         vehicle: vehicle.as_str().to_owned(),

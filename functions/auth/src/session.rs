@@ -13,7 +13,7 @@ use shared::auth::cookies::{self, SessionCookies, REFRESH_COOKIE, REFRESH_TTL_SE
 use shared::auth::guard::{check_csrf, signing_keys};
 use shared::auth::refresh_token::RefreshToken;
 use shared::auth::{csrf, AccountStatus, AuthUser, Role};
-use shared::clock;
+use shared::clock::Now;
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
@@ -45,10 +45,9 @@ pub struct NewSession {
     pub refresh: RefreshToken,
 }
 
-pub fn new_session(user_id: &str) -> NewSession {
+pub fn new_session(user_id: &str, now: Now) -> NewSession {
     let session_id = uuid::Uuid::new_v4().simple().to_string();
     let refresh = RefreshToken::generate(user_id, &session_id, 0);
-    let now = clock::now_secs();
     NewSession {
         record: SessionRecord {
             session_id,
@@ -56,8 +55,8 @@ pub fn new_session(user_id: &str) -> NewSession {
             refresh_generation: 0,
             refresh_hash: refresh.hash(),
             spent_refresh_hashes: Vec::new(),
-            created_at_ms: clock::now_millis(),
-            expires_at: now + REFRESH_TTL_SECS,
+            created_at_ms: now.millis(),
+            expires_at: now.secs() + REFRESH_TTL_SECS,
             revoked: false,
         },
         refresh,
@@ -77,7 +76,7 @@ pub async fn token_response(
         &user.user_id,
         user.role,
         session_id,
-        clock::now_secs(),
+        state.clock.now().secs(),
     )?;
     let refresh_text = refresh.expose();
     let csrf_token = csrf::issue(&keys, session_id);
@@ -252,7 +251,7 @@ async fn live_session(
     let (Some(user), Some(session)) = (user, session) else {
         return Err(session_ended());
     };
-    if !session.is_live(clock::now_secs(), user.sessions_valid_after) {
+    if !session.is_live(state.clock.now().secs(), user.sessions_valid_after) {
         return Err(session_ended());
     }
     if user.status != AccountStatus::Active {

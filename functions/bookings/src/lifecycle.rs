@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{AuthUser, Role};
-use shared::clock;
 use shared::domain::CancelReason;
 use shared::error::OrConflict;
 use shared::http::json::Json;
@@ -51,7 +50,7 @@ async fn apply(
         return Err(ApiError::Conflict(illegal(booking.status, to)));
     }
     let table = &state.config.table_name;
-    let now = clock::now_rfc3339();
+    let now = state.clock.now().rfc3339();
     let mut items = bookings::transition_items(table, &booking, &transition, &now)?;
     if let Some(audit) = audit {
         items.push(Write::from(audit.put(table)?));
@@ -139,7 +138,7 @@ pub async fn complete(
 ) -> ApiResult<JsonResponse<BookingView>> {
     limit(&state, &scope, &auth).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
-    if booking.lesson_start.as_str() > clock::now_rfc3339().as_str() {
+    if booking.lesson_start.as_str() > state.clock.now().rfc3339().as_str() {
         return Err(ApiError::Conflict(
             "A lesson can be completed once it has started.".into(),
         ));

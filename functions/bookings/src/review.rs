@@ -8,7 +8,6 @@ use shared::http::query::PathId;
 use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
-use shared::clock;
 use shared::domain::{Rating, ReviewComment};
 use shared::error::OrConflict;
 use shared::http::json::Json;
@@ -90,7 +89,7 @@ pub async fn review(
         student_name: public_name(&auth.user.first_name, &auth.user.last_name),
         rating: rating.value(),
         comment: comment.as_str().to_owned(),
-        created_at: clock::now_rfc3339(),
+        created_at: state.clock.now().rfc3339(),
     };
     let items = review_items(&state.config.table_name, &booking, &review)?;
     transact(&state.aws.dynamodb, items)

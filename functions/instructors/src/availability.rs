@@ -152,7 +152,13 @@ pub async fn availability(
         date: date.to_string(),
         timezone: LESSON_TIME_ZONE,
         duration_minutes: duration.minutes(),
-        slots: free_starts(&hours, date, duration, &taken, Timestamp::now()),
+        slots: free_starts(
+            &hours,
+            date,
+            duration,
+            &taken,
+            state.clock.now().timestamp(),
+        ),
     }))
 }
 

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
-use shared::clock;
 use shared::domain::{
     DomainError, Place, Province, Rands, VehicleDescription, WorkingHours, WorkingHoursInput,
 };
@@ -130,7 +129,7 @@ pub async fn patch_me(
         &state.config.table_name,
         user,
         &changes,
-        &clock::now_rfc3339(),
+        &state.clock.now().rfc3339(),
     )
     .await?;
     InstructorView::of(&updated)

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use shared::auth::{AccountStatus, AuthUser, Role};
-use shared::clock;
 use shared::domain::lesson::{local_date_of, local_day_bounds, quarter_key};
 use shared::domain::{PersonName, PhoneNumber, Place, Province, StreetAddress};
 use shared::error::OrConflict;
@@ -152,7 +151,7 @@ pub async fn patch_me(
         table,
         &auth.user,
         &changes,
-        &clock::now_rfc3339(),
+        &state.clock.now().rfc3339(),
     )
     .await
     .or_conflict("That phone number belongs to another account.")?;
@@ -242,7 +241,7 @@ pub async fn dashboard(
     limit(&state, &scope, &auth).await?;
     let user = &auth.user;
     let table = &state.config.table_name;
-    let now = jiff::Timestamp::now();
+    let now = state.clock.now().timestamp();
     let mut body = Dashboard {
         user_id: user.user_id.clone(),
         role: user.role,
