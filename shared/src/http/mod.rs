@@ -6,6 +6,7 @@ pub mod cors;
 pub mod idempotency;
 pub mod json;
 pub mod openapi;
+mod openapi_schemas;
 pub mod pipeline;
 pub mod problem;
 pub mod query;
