@@ -19,7 +19,7 @@ use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
 use shared::store::transact::{transact, Write};
-use shared::store::users::{self, UserRecord};
+use shared::store::users::{self, NewAccount, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::guard::Admin;
@@ -87,11 +87,9 @@ pub async fn create_admin(
     let (email, phone, password, first_name, last_name) = v.finish_with(parsed)?;
 
     let password_hash = password_hash::hash(password.expose().to_owned()).await?;
-    let now = state.clock.now().rfc3339();
     // An admin creating an admin vouches for the address, so the account is active at once;
     // the fields of students and instructors stay empty.
-    let record = UserRecord {
-        user_id: uuid::Uuid::new_v4().to_string(),
+    let record = UserRecord::new_account(NewAccount {
         role: Role::Admin,
         status: AccountStatus::Active,
         email: email.as_str().to_owned(),
@@ -99,19 +97,8 @@ pub async fn create_admin(
         password_hash,
         first_name: first_name.as_str().to_owned(),
         last_name: last_name.as_str().to_owned(),
-        id_number: String::new(),
-        city: String::new(),
-        suburb: String::new(),
-        province: String::new(),
-        pickup_address: None,
-        pickup_latitude: None,
-        pickup_longitude: None,
-        instructor: None,
-        created_at: now.clone(),
-        updated_at: now,
-        sessions_valid_after: 0,
-        booking_counts: Default::default(),
-    };
+        now: state.clock.now().rfc3339(),
+    });
     let table = &state.config.table_name;
     let audit = admin.audit(
         &ip,

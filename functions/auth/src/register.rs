@@ -23,7 +23,7 @@ use shared::http::validation::Validator;
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
 use shared::store::transact::{transact, Write};
-use shared::store::users::{InstructorDetails, UserRecord};
+use shared::store::users::{InstructorDetails, NewAccount, UserRecord};
 use shared::{ApiResult, AppState};
 
 use crate::emails;
@@ -184,28 +184,21 @@ fn optional_coordinates(
 
 async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<UserRecord> {
     let password_hash = password_hash::hash(identity.password.expose().to_owned()).await?;
-    let now = now.rfc3339();
     Ok(UserRecord {
-        user_id: uuid::Uuid::new_v4().to_string(),
-        role,
-        status: AccountStatus::PendingVerification,
-        email: identity.email.as_str().to_owned(),
-        phone: identity.phone.as_str().to_owned(),
-        password_hash,
-        first_name: identity.first_name.as_str().to_owned(),
-        last_name: identity.last_name.as_str().to_owned(),
         id_number: identity.id_number.as_str().to_owned(),
         city: identity.city.as_str().to_owned(),
         suburb: identity.suburb.as_str().to_owned(),
         province: identity.province.as_str().to_owned(),
-        pickup_address: None,
-        pickup_latitude: None,
-        pickup_longitude: None,
-        instructor: None,
-        created_at: now.clone(),
-        updated_at: now,
-        sessions_valid_after: 0,
-        booking_counts: Default::default(),
+        ..UserRecord::new_account(NewAccount {
+            role,
+            status: AccountStatus::PendingVerification,
+            email: identity.email.as_str().to_owned(),
+            phone: identity.phone.as_str().to_owned(),
+            password_hash,
+            first_name: identity.first_name.as_str().to_owned(),
+            last_name: identity.last_name.as_str().to_owned(),
+            now: now.rfc3339(),
+        })
     })
 }
 

@@ -11,7 +11,7 @@ use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::pagination::{Page, PagedList};
-use shared::store::instructors::{self, city_slug};
+use shared::store::instructors::{self, city_slug, Listing};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::{is_listed, InstructorView};
@@ -69,10 +69,11 @@ pub async fn list(
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;
     let (db, table) = (&state.aws.dynamodb, &state.config.table_name);
-    let found = match &city {
-        Some(city) => instructors::by_city(db, table, city, page.limit, page.start_key).await?,
-        None => instructors::all_verified(db, table, page.limit, page.start_key).await?,
+    let listing = match &city {
+        Some(city) => Listing::City(city),
+        None => Listing::Everywhere,
     };
+    let found = instructors::listed(db, table, listing, page.limit, page.start_key).await?;
     let items = found
         .items
         .iter()

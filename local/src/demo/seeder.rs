@@ -11,7 +11,7 @@ use shared::store::bookings::{BookingRecord, BookingStatus};
 use shared::store::instructors::{listing_keys, verification_update, Decision};
 use shared::store::stats;
 use shared::store::transact::{transact, TransactError, Write};
-use shared::store::users::UserRecord;
+use shared::store::users::{NewAccount, UserRecord};
 use shared::AppState;
 
 use super::people::{id_number, random_password};
@@ -51,28 +51,22 @@ impl Seeder<'_> {
             first.to_lowercase(),
             last.to_lowercase().replace(' ', "")
         );
-        let now = clock::now_rfc3339();
         let record = UserRecord {
-            user_id: uuid::Uuid::new_v4().to_string(),
-            role,
-            status: AccountStatus::Active,
-            email: username.clone(),
-            phone: format!("+2782{:07}", 5_550_000 + self.phone_counter),
-            password_hash: password_hash::hash(password.clone()).await?,
-            first_name: first.to_owned(),
-            last_name: last.to_owned(),
             id_number: id_number("950714"),
             city: place.0.to_owned(),
             suburb: place.1.to_owned(),
             province: place.2.to_owned(),
             pickup_address: (role == Role::Student).then(|| format!("1 Main Road, {}", place.1)),
-            pickup_latitude: None,
-            pickup_longitude: None,
-            instructor: None,
-            created_at: now.clone(),
-            updated_at: now,
-            sessions_valid_after: 0,
-            booking_counts: Default::default(),
+            ..UserRecord::new_account(NewAccount {
+                role,
+                status: AccountStatus::Active,
+                email: username.clone(),
+                phone: format!("+2782{:07}", 5_550_000 + self.phone_counter),
+                password_hash: password_hash::hash(password.clone()).await?,
+                first_name: first.to_owned(),
+                last_name: last.to_owned(),
+                now: clock::now_rfc3339(),
+            })
         };
         self.logins.push(DemoLogin {
             role: role.as_str(),

@@ -4,8 +4,9 @@
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 
+use super::listing::{city_pk, geo_pk};
 pub use super::listing::{city_slug, geohash_of, listing_keys, COARSE_CELL_LEN};
-use crate::domain::Verification;
+use crate::domain::{Role, Verification};
 use crate::schema::{GSI1, GSI2, GSI3};
 use crate::store::attr::{s, Item, QueryPage};
 use crate::store::stats;
@@ -133,58 +134,43 @@ fn pending_delta(read: Verification) -> i64 {
     }
 }
 
-/// A page of verified instructors in one city (`GSI2`, `CITY#<slug>`): one `Query`.
-pub async fn by_city(
-    dynamodb: &aws_sdk_dynamodb::Client,
-    table: &str,
-    city_slug: &str,
-    limit: i32,
-    start: Option<Item>,
-) -> anyhow::Result<QueryPage<UserRecord>> {
-    let output = dynamodb
-        .query()
-        .table_name(table)
-        .index_name(GSI2.name)
-        .key_condition_expression("#pk = :pk")
-        .expression_attribute_names("#pk", GSI2.partition_key)
-        .expression_attribute_values(":pk", s(format!("CITY#{city_slug}")))
-        .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await
-        .context("Failed to list instructors")?;
-    QueryPage::of(
-        output.items(),
-        output.last_evaluated_key(),
-        UserRecord::try_from,
-    )
+/// Which listing a page comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing<'a> {
+    /// Verified instructors in one city (`GSI2`, by the city's slug).
+    City(&'a str),
+    /// All verified instructors: the instructors' `GSI1` partition, filtered on verification
+    /// (a page may hold fewer than `limit`).
+    Everywhere,
 }
 
-/// A page of all verified instructors: the instructors' `GSI1` partition, filtered on
-/// verification (a page may hold fewer than `limit`). One `Query`.
-pub async fn all_verified(
+/// A page of a listing: one `Query`.
+pub async fn listed(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
+    listing: Listing<'_>,
     limit: i32,
     start: Option<Item>,
 ) -> anyhow::Result<QueryPage<UserRecord>> {
-    let output = dynamodb
+    let request = dynamodb
         .query()
         .table_name(table)
-        .index_name(GSI1.name)
         .key_condition_expression("#pk = :pk")
-        .filter_expression("verification = :verified")
-        .expression_attribute_names("#pk", GSI1.partition_key)
-        .expression_attribute_values(
-            ":pk",
-            s(users::role_index_pk(crate::domain::Role::Instructor)),
-        )
-        .expression_attribute_values(":verified", s(Verification::Verified.as_str()))
         .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await
-        .context("Failed to list instructors")?;
+        .set_exclusive_start_key(start);
+    let request = match listing {
+        Listing::City(slug) => request
+            .index_name(GSI2.name)
+            .expression_attribute_names("#pk", GSI2.partition_key)
+            .expression_attribute_values(":pk", s(city_pk(slug))),
+        Listing::Everywhere => request
+            .index_name(GSI1.name)
+            .filter_expression("verification = :verified")
+            .expression_attribute_names("#pk", GSI1.partition_key)
+            .expression_attribute_values(":pk", s(users::role_index_pk(Role::Instructor)))
+            .expression_attribute_values(":verified", s(Verification::Verified.as_str())),
+    };
+    let output = request.send().await.context("Failed to list instructors")?;
     QueryPage::of(
         output.items(),
         output.last_evaluated_key(),
@@ -209,7 +195,7 @@ pub async fn in_cell(
             .index_name(GSI3.name)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", GSI3.partition_key)
-            .expression_attribute_values(":pk", s(format!("GEO#{cell}")))
+            .expression_attribute_values(":pk", s(geo_pk(cell)))
             .set_exclusive_start_key(start.take())
             .send()
             .await

@@ -31,6 +31,16 @@ pub fn geohash_of(lat: f64, lng: f64, len: usize) -> Option<String> {
     geohash::encode(geohash::Coord { x: lng, y: lat }, len).ok()
 }
 
+/// The `GSI2` partition of one city's listing.
+pub fn city_pk(slug: &str) -> String {
+    format!("CITY#{slug}")
+}
+
+/// The `GSI3` partition of one coarse geohash cell.
+pub fn geo_pk(cell: &str) -> String {
+    format!("GEO#{cell}")
+}
+
 /// The GSI2/GSI3 attributes of a verified instructor.
 pub fn listing_keys(
     user_id: &str,
@@ -40,7 +50,7 @@ pub fn listing_keys(
     lng: f64,
 ) -> Vec<(&'static str, AttributeValue)> {
     let mut keys = vec![
-        (GSI2.partition_key, s(format!("CITY#{}", city_slug(city)))),
+        (GSI2.partition_key, s(city_pk(&city_slug(city)))),
         (
             GSI2.sort_key,
             s(format!("{}#{user_id}", last_name.to_lowercase())),
@@ -50,7 +60,7 @@ pub fn listing_keys(
         geohash_of(lat, lng, COARSE_CELL_LEN),
         geohash_of(lat, lng, FINE_CELL_LEN),
     ) {
-        keys.push((GSI3.partition_key, s(format!("GEO#{coarse}"))));
+        keys.push((GSI3.partition_key, s(geo_pk(&coarse))));
         keys.push((GSI3.sort_key, s(format!("{fine}#{user_id}"))));
     }
     keys

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use integration_tests::accounts::{
     instructor_body, unique_email, unique_phone, LoggedIn, TestUser, PASSWORD,
@@ -14,14 +14,11 @@ use integration_tests::app::TestApp;
 use local::stack::{LocalService, SmtpAuth};
 use serde_json::{json, Value};
 use shared::auth::{password_hash, AccountStatus, Role};
-use shared::store::stats;
-use shared::store::users::UserRecord;
+use shared::store::users::{NewAccount, UserRecord};
 
 /// Writes an active admin the way an operator seeds the first one, and signs in.
 pub async fn seed_admin(app: &TestApp) -> LoggedIn {
-    let now = shared::clock::now_rfc3339();
-    let record = UserRecord {
-        user_id: uuid::Uuid::new_v4().to_string(),
+    let record = UserRecord::new_account(NewAccount {
         role: Role::Admin,
         status: AccountStatus::Active,
         email: unique_email(),
@@ -31,31 +28,10 @@ pub async fn seed_admin(app: &TestApp) -> LoggedIn {
             .expect("hash"),
         first_name: "Ayanda".into(),
         last_name: "Khumalo".into(),
-        id_number: String::new(),
-        city: String::new(),
-        suburb: String::new(),
-        province: String::new(),
-        pickup_address: None,
-        pickup_latitude: None,
-        pickup_longitude: None,
-        instructor: None,
-        created_at: now.clone(),
-        updated_at: now,
-        sessions_valid_after: 0,
-        booking_counts: Default::default(),
-    };
+        now: shared::clock::now_rfc3339(),
+    });
     let table = &app.state.config.table_name;
-    let mut items: Vec<TransactWriteItem> = record
-        .registration_puts(table)
-        .expect("puts")
-        .into_iter()
-        .map(|put| TransactWriteItem::builder().put(put).build())
-        .collect();
-    items.push(
-        TransactWriteItem::builder()
-            .update(stats::user_created_update(table, Role::Admin).expect("stats"))
-            .build(),
-    );
+    let items = record.registration_writes(table).expect("writes");
     shared::store::transact::transact(&app.state.aws.dynamodb, items)
         .await
         .expect("seed the admin");

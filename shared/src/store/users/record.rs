@@ -96,7 +96,47 @@ pub struct UserRecord {
     pub booking_counts: BookingCounts,
 }
 
+/// Who a new account is; everything else starts empty.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub role: Role,
+    pub status: AccountStatus,
+    pub email: String,
+    pub phone: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// When it is created (RFC 3339 UTC).
+    pub now: String,
+}
+
 impl UserRecord {
+    /// A new account with a fresh id: no place, pickup or teaching details yet, no bookings.
+    pub fn new_account(account: NewAccount) -> Self {
+        Self {
+            user_id: uuid::Uuid::new_v4().to_string(),
+            role: account.role,
+            status: account.status,
+            email: account.email,
+            phone: account.phone,
+            password_hash: account.password_hash,
+            first_name: account.first_name,
+            last_name: account.last_name,
+            id_number: String::new(),
+            city: String::new(),
+            suburb: String::new(),
+            province: String::new(),
+            pickup_address: None,
+            pickup_latitude: None,
+            pickup_longitude: None,
+            instructor: None,
+            created_at: account.now.clone(),
+            updated_at: account.now,
+            sessions_valid_after: 0,
+            booking_counts: BookingCounts::default(),
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
