@@ -21,7 +21,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::attr::{get_bool, get_n, get_s, n, s, Item};
-use crate::http::idempotency::IdempotencyKey;
+use crate::domain::IdempotencyKey;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::token_secret::hash_secret;
 
