@@ -185,7 +185,7 @@ fn optional_coordinates(
 async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<UserRecord> {
     let password_hash = password_hash::hash(identity.password.expose().to_owned()).await?;
     Ok(UserRecord {
-        id_number: identity.id_number.as_str().to_owned(),
+        id_number: Some(identity.id_number.clone()),
         city: identity.city.as_str().to_owned(),
         suburb: identity.suburb.as_str().to_owned(),
         province: identity.province.as_str().to_owned(),

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::lesson::{local_date_of, local_to_utc, quarter_key};
-use shared::domain::{LessonDuration, Rands};
+use shared::domain::{LessonDuration, Rands, SaIdNumber};
 use shared::store::bookings::{BookingRecord, BookingStatus};
 use shared::store::instructors::{listing_keys, verification_update, Decision};
 use shared::store::stats;
@@ -52,7 +52,7 @@ impl Seeder<'_> {
             last.to_lowercase().replace(' ', "")
         );
         let record = UserRecord {
-            id_number: id_number("950714"),
+            id_number: SaIdNumber::parse(&id_number("950714")).ok(),
             city: place.0.to_owned(),
             suburb: place.1.to_owned(),
             province: place.2.to_owned(),

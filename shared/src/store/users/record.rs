@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::Put;
 use super::keys::{email_pk, phone_pk, profile_key, role_index_pk, unique_key};
 use super::writes::counter_attribute;
 use crate::domain::WorkingHours;
-use crate::domain::{AccountStatus, BookingStatus, Rands, Role, Verification};
+use crate::domain::{AccountStatus, BookingStatus, Rands, Role, SaIdNumber, Verification};
 use crate::schema::GSI1;
 use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 use crate::store::transact::Write;
@@ -80,7 +80,8 @@ pub struct UserRecord {
     pub password_hash: String,
     pub first_name: String,
     pub last_name: String,
-    pub id_number: String,
+    /// Students and instructors; admins have none.
+    pub id_number: Option<SaIdNumber>,
     pub city: String,
     pub suburb: String,
     pub province: String,
@@ -122,7 +123,7 @@ impl UserRecord {
             password_hash: account.password_hash,
             first_name: account.first_name,
             last_name: account.last_name,
-            id_number: String::new(),
+            id_number: None,
             city: String::new(),
             suburb: String::new(),
             province: String::new(),
@@ -152,7 +153,6 @@ impl UserRecord {
             ("password_hash", s(&self.password_hash)),
             ("first_name", s(&self.first_name)),
             ("last_name", s(&self.last_name)),
-            ("id_number", s(&self.id_number)),
             ("city", s(&self.city)),
             ("suburb", s(&self.suburb)),
             ("province", s(&self.province)),
@@ -168,6 +168,11 @@ impl UserRecord {
         for (name, value) in fields {
             item.insert(name.to_owned(), value);
         }
+        put_opt(
+            &mut item,
+            "id_number",
+            self.id_number.as_ref().map(|id| s(id.as_str())),
+        );
         put_opt(
             &mut item,
             "pickup_address",
@@ -279,7 +284,11 @@ impl TryFrom<&Item> for UserRecord {
             password_hash: req_s(item, "password_hash")?,
             first_name: req_s(item, "first_name")?,
             last_name: req_s(item, "last_name")?,
-            id_number: get_s(item, "id_number").unwrap_or_default().to_owned(),
+            id_number: get_s(item, "id_number")
+                .filter(|id| !id.is_empty())
+                .map(SaIdNumber::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("stored id number: {e}"))?,
             city: get_s(item, "city").unwrap_or_default().to_owned(),
             suburb: get_s(item, "suburb").unwrap_or_default().to_owned(),
             province: get_s(item, "province").unwrap_or_default().to_owned(),
