@@ -92,8 +92,8 @@ pub async fn create_admin(
     let record = UserRecord::new_account(NewAccount {
         role: Role::Admin,
         status: AccountStatus::Active,
-        email: email.as_str().to_owned(),
-        phone: phone.as_str().to_owned(),
+        email,
+        phone,
         password_hash,
         first_name: first_name.as_str().to_owned(),
         last_name: last_name.as_str().to_owned(),

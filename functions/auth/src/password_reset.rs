@@ -134,7 +134,7 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
         .map_err(anyhow::Error::from)?;
     let message = emails::password_reset(
         &state.config.public_url,
-        &user.email,
+        user.email.as_str(),
         &user.first_name,
         &token,
     );

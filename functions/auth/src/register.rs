@@ -192,8 +192,8 @@ async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<User
         ..UserRecord::new_account(NewAccount {
             role,
             status: AccountStatus::PendingVerification,
-            email: identity.email.as_str().to_owned(),
-            phone: identity.phone.as_str().to_owned(),
+            email: identity.email.clone(),
+            phone: identity.phone.clone(),
             password_hash,
             first_name: identity.first_name.as_str().to_owned(),
             last_name: identity.last_name.as_str().to_owned(),
@@ -326,7 +326,7 @@ async fn create_account(
 
     let email = emails::verification(
         &state.config.public_url,
-        &record.email,
+        record.email.as_str(),
         &record.first_name,
         &token,
     );

@@ -59,8 +59,8 @@ impl From<&UserRecord> for UserView {
             user_id: user.user_id.clone(),
             role: user.role,
             status: user.status,
-            email: user.email.clone(),
-            phone: user.phone.clone(),
+            email: user.email.as_str().to_owned(),
+            phone: user.phone.as_str().to_owned(),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             id_number: user
@@ -90,6 +90,7 @@ impl From<&UserRecord> for UserView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::domain::{Email, PhoneNumber};
     use shared::store::users::NewAccount;
 
     #[test]
@@ -97,8 +98,8 @@ mod tests {
         let mut user = UserRecord::new_account(NewAccount {
             role: Role::Student,
             status: AccountStatus::Active,
-            email: "thandi@example.co.za".into(),
-            phone: "+27825550101".into(),
+            email: Email::parse("thandi@example.co.za").expect("email"),
+            phone: PhoneNumber::parse("+27825550101").expect("phone"),
             password_hash: "hash".into(),
             first_name: "Thandi".into(),
             last_name: "Mthembu".into(),

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use shared::auth::{password_hash, AccountStatus, Role};
 use shared::clock;
 use shared::domain::lesson::{local_date_of, local_to_utc, quarter_key};
-use shared::domain::{LessonDuration, Rands, SaIdNumber};
+use shared::domain::{Email, LessonDuration, PhoneNumber, Rands, SaIdNumber};
 use shared::store::bookings::{BookingRecord, BookingStatus};
 use shared::store::instructors::{listing_keys, verification_update, Decision};
 use shared::store::stats;
@@ -60,8 +60,9 @@ impl Seeder<'_> {
             ..UserRecord::new_account(NewAccount {
                 role,
                 status: AccountStatus::Active,
-                email: username.clone(),
-                phone: format!("+2782{:07}", 5_550_000 + self.phone_counter),
+                email: Email::parse(&username).map_err(|e| anyhow::anyhow!(e.message))?,
+                phone: PhoneNumber::parse(&format!("+2782{:07}", 5_550_000 + self.phone_counter))
+                    .map_err(|e| anyhow::anyhow!(e.message))?,
                 password_hash: password_hash::hash(password.clone()).await?,
                 first_name: first.to_owned(),
                 last_name: last.to_owned(),
@@ -130,8 +131,8 @@ pub(super) fn booking(
         student_id: student.user_id.clone(),
         instructor_name: instructor.full_name(),
         student_name: student.full_name(),
-        instructor_email: instructor.email.clone(),
-        student_email: student.email.clone(),
+        instructor_email: instructor.email.as_str().to_owned(),
+        student_email: student.email.as_str().to_owned(),
         lesson_start: quarter_key(start),
         duration_minutes: duration.minutes(),
         status,

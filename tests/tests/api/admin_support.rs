@@ -14,6 +14,7 @@ use integration_tests::app::TestApp;
 use local::stack::{LocalService, SmtpAuth};
 use serde_json::{json, Value};
 use shared::auth::{password_hash, AccountStatus, Role};
+use shared::domain::{Email, PhoneNumber};
 use shared::store::users::{NewAccount, UserRecord};
 
 /// Writes an active admin the way an operator seeds the first one, and signs in.
@@ -21,8 +22,8 @@ pub async fn seed_admin(app: &TestApp) -> LoggedIn {
     let record = UserRecord::new_account(NewAccount {
         role: Role::Admin,
         status: AccountStatus::Active,
-        email: unique_email(),
-        phone: format!("+27{}", &unique_phone()[1..]),
+        email: Email::parse(&unique_email()).expect("email"),
+        phone: PhoneNumber::parse(&format!("+27{}", &unique_phone()[1..])).expect("phone"),
         password_hash: password_hash::hash(PASSWORD.to_owned())
             .await
             .expect("hash"),
@@ -36,8 +37,8 @@ pub async fn seed_admin(app: &TestApp) -> LoggedIn {
         .await
         .expect("seed the admin");
     app.login(&TestUser {
-        email: record.email.clone(),
-        phone: record.phone.clone(),
+        email: record.email.as_str().to_owned(),
+        phone: record.phone.as_str().to_owned(),
         password: PASSWORD.to_owned(),
         user_id: record.user_id.clone(),
     })

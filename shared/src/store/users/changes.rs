@@ -46,7 +46,7 @@ pub struct ProfileChanges {
 impl ProfileChanges {
     /// The new phone number, when it differs from the current one.
     fn phone_move<'a>(&'a self, user: &UserRecord) -> Option<&'a PhoneNumber> {
-        self.phone.as_ref().filter(|p| p.as_str() != user.phone)
+        self.phone.as_ref().filter(|p| **p != user.phone)
     }
 
     /// The attributes to set, in the order the patch names them; empty when nothing changes.
@@ -224,7 +224,7 @@ async fn move_phone(
         .context("Failed to build the phone claim")?;
     let release = Delete::builder()
         .table_name(table)
-        .set_key(Some(unique_key(phone_pk(&user.phone))))
+        .set_key(Some(unique_key(phone_pk(user.phone.as_str()))))
         .condition_expression("user_id = :me")
         .expression_attribute_values(":me", s(&user.user_id))
         .build()

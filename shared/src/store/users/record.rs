@@ -6,7 +6,9 @@ use aws_sdk_dynamodb::types::Put;
 use super::keys::{email_pk, phone_pk, profile_key, role_index_pk, unique_key};
 use super::writes::counter_attribute;
 use crate::domain::WorkingHours;
-use crate::domain::{AccountStatus, BookingStatus, Rands, Role, SaIdNumber, Verification};
+use crate::domain::{
+    AccountStatus, BookingStatus, Email, PhoneNumber, Rands, Role, SaIdNumber, Verification,
+};
 use crate::schema::GSI1;
 use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 use crate::store::transact::Write;
@@ -75,8 +77,8 @@ pub struct UserRecord {
     pub user_id: String,
     pub role: Role,
     pub status: AccountStatus,
-    pub email: String,
-    pub phone: String,
+    pub email: Email,
+    pub phone: PhoneNumber,
     pub password_hash: String,
     pub first_name: String,
     pub last_name: String,
@@ -102,8 +104,8 @@ pub struct UserRecord {
 pub struct NewAccount {
     pub role: Role,
     pub status: AccountStatus,
-    pub email: String,
-    pub phone: String,
+    pub email: Email,
+    pub phone: PhoneNumber,
     pub password_hash: String,
     pub first_name: String,
     pub last_name: String,
@@ -148,8 +150,8 @@ impl UserRecord {
             ("user_id", s(&self.user_id)),
             ("role", s(self.role.as_str())),
             ("status", s(self.status.as_str())),
-            ("email", s(&self.email)),
-            ("phone", s(&self.phone)),
+            ("email", s(self.email.as_str())),
+            ("phone", s(self.phone.as_str())),
             ("password_hash", s(&self.password_hash)),
             ("first_name", s(&self.first_name)),
             ("last_name", s(&self.last_name)),
@@ -239,8 +241,8 @@ impl UserRecord {
                 .set_item(Some(self.to_item()))
                 .condition_expression("attribute_not_exists(PK)")
                 .build()?,
-            claim(email_pk(&self.email))?,
-            claim(phone_pk(&self.phone))?,
+            claim(email_pk(self.email.as_str()))?,
+            claim(phone_pk(self.phone.as_str()))?,
         ])
     }
 }
@@ -279,8 +281,10 @@ impl TryFrom<&Item> for UserRecord {
             user_id: req_s(item, "user_id")?,
             role,
             status,
-            email: req_s(item, "email")?,
-            phone: req_s(item, "phone")?,
+            email: Email::parse(&req_s(item, "email")?)
+                .map_err(|e| anyhow::anyhow!("stored email: {e}"))?,
+            phone: PhoneNumber::parse(&req_s(item, "phone")?)
+                .map_err(|e| anyhow::anyhow!("stored phone: {e}"))?,
             password_hash: req_s(item, "password_hash")?,
             first_name: req_s(item, "first_name")?,
             last_name: req_s(item, "last_name")?,
