@@ -140,8 +140,8 @@ async fn change_status(
     action: &'static str,
 ) -> ApiResult<JsonResponse<AdminUserView>> {
     let table = &state.config.table_name;
-    let now = state.clock.now().rfc3339();
-    let update = users::status_change_update(table, &user, status, &now)?;
+    let now = state.clock.now();
+    let update = users::status_change_update(table, &user, status, now)?;
     let audit = admin.audit(
         ip,
         action,
@@ -156,7 +156,7 @@ async fn change_status(
     .await
     .or_conflict("The account changed while this request ran; try again.")?;
     user.status = status;
-    user.updated_at = now;
+    user.updated_at = now.rfc3339();
     Ok(JsonResponse(AdminUserView::from(&user)))
 }
 

@@ -196,7 +196,8 @@ pub async fn login(
         }
     }
 
-    let session = new_session(&user.user_id, state.clock.now());
+    let now = state.clock.now();
+    let session = new_session(&user.user_id, now);
     let audit = AuditEntry {
         actor: Some(user.user_id.clone()),
         action: "auth.login",
@@ -212,5 +213,12 @@ pub async fn login(
     // A failed condition would be a session id collision: a 500 like any other bug.
     transact(&state.aws.dynamodb, items).await?;
     scope.set_user_id(&user.user_id);
-    token_response(&state, &user, &session.record.session_id, &session.refresh).await
+    token_response(
+        &state,
+        &user,
+        &session.record.session_id,
+        &session.refresh,
+        now,
+    )
+    .await
 }

@@ -120,7 +120,12 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
     if user.status == AccountStatus::Suspended {
         return Ok(());
     }
-    let (token, put) = email_tokens::issue(Purpose::ResetPassword, &user.user_id, table)?;
+    let (token, put) = email_tokens::issue(
+        Purpose::ResetPassword,
+        &user.user_id,
+        table,
+        state.clock.now(),
+    )?;
     let audit = AuditEntry {
         actor: Some(user.user_id.clone()),
         action: "auth.password_reset_requested",
@@ -182,13 +187,14 @@ pub async fn reset(
     let mut v = Validator::default();
     let password = v.field("new_password", Password::parse(&body.new_password));
     let password = v.finish_with(password)?;
+    let now = state.clock.now();
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let token = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim())
+    let token = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim(), now)
         .await?
         .ok_or_else(invalid_token)?;
     let new_hash = password_hash::hash(password.expose().to_owned()).await?;
-    let update = users::password_change_update(table, &token.user_id, new_hash)?;
+    let update = users::password_change_update(table, &token.user_id, new_hash, now)?;
     if !token
         .redeem(db, table, update, "auth.password_reset", &ip.key())
         .await?

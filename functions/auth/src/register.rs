@@ -237,11 +237,12 @@ pub async fn student(
         Some((address?, pickup?))
     })?;
 
-    let mut record = new_record(&identity, Role::Student, state.clock.now()).await?;
+    let now = state.clock.now();
+    let mut record = new_record(&identity, Role::Student, now).await?;
     record.pickup_address = Some(pickup_address.as_str().to_owned());
     record.pickup_latitude = pickup.map(|c| c.lat());
     record.pickup_longitude = pickup.map(|c| c.lng());
-    create_account(&state, &ip, record).await
+    create_account(&state, &ip, record, now).await
 }
 
 /// Register an instructor
@@ -285,7 +286,8 @@ pub async fn instructor(
             Some((licence?, vehicle?, location?, rate?))
         })?;
 
-    let mut record = new_record(&identity, Role::Instructor, state.clock.now()).await?;
+    let now = state.clock.now();
+    let mut record = new_record(&identity, Role::Instructor, now).await?;
     record.instructor = Some(InstructorDetails {
         licence_number: licence.as_str().to_owned(),
         vehicle: vehicle.as_str().to_owned(),
@@ -298,7 +300,7 @@ pub async fn instructor(
         rating_sum: 0,
         rating_count: 0,
     });
-    create_account(&state, &ip, record).await
+    create_account(&state, &ip, record, now).await
 }
 
 /// One transaction: profile, email claim, phone claim, verification token, audit entry, stats.
@@ -306,9 +308,11 @@ async fn create_account(
     state: &AppState,
     ip: &ClientIp,
     record: UserRecord,
+    now: Now,
 ) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
     let table = &state.config.table_name;
-    let (token, token_put) = email_tokens::issue(Purpose::VerifyEmail, &record.user_id, table)?;
+    let (token, token_put) =
+        email_tokens::issue(Purpose::VerifyEmail, &record.user_id, table, now)?;
     let audit = AuditEntry {
         actor: Some(record.user_id.clone()),
         action: "account.registered",

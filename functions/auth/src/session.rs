@@ -69,15 +69,10 @@ pub async fn token_response(
     user: &UserRecord,
     session_id: &str,
     refresh: &RefreshToken,
+    now: Now,
 ) -> ApiResult<Response> {
     let keys = signing_keys(state).await?;
-    let (access, _) = access_token::issue(
-        &keys,
-        &user.user_id,
-        user.role,
-        session_id,
-        state.clock.now().secs(),
-    )?;
+    let (access, _) = access_token::issue(&keys, &user.user_id, user.role, session_id, now.secs())?;
     let refresh_text = refresh.expose();
     let csrf_token = csrf::issue(&keys, session_id);
     let mut headers = HeaderMap::new();
@@ -159,7 +154,8 @@ pub async fn refresh(
         let keys = signing_keys(&state).await?;
         check_csrf(&parts, &state, &keys, &presented.session_id)?;
     }
-    let (user, session) = live_session(&state, &presented).await?;
+    let now = state.clock.now();
+    let (user, session) = live_session(&state, &presented, now).await?;
     // Revoke only on proof: a token one of the latest rotations spent, secret included.
     // Revoking on an id and a number alone would let anyone who learnt them end someone
     // else's session.
@@ -193,7 +189,7 @@ pub async fn refresh(
     )
     .await?
     {
-        Rotated::Done => token_response(&state, &user, &session.session_id, &next).await,
+        Rotated::Done => token_response(&state, &user, &session.session_id, &next, now).await,
         Rotated::Lost => {
             revoke_for_reuse(&state, &ip, &user, &session).await?;
             Err(session_ended())
@@ -240,6 +236,7 @@ async fn presented_token(
 async fn live_session(
     state: &AppState,
     presented: &RefreshToken,
+    now: Now,
 ) -> ApiResult<(UserRecord, SessionRecord)> {
     let (user, session) = sessions::get_with_user(
         &state.aws.dynamodb,
@@ -251,7 +248,7 @@ async fn live_session(
     let (Some(user), Some(session)) = (user, session) else {
         return Err(session_ended());
     };
-    if !session.is_live(state.clock.now().secs(), user.sessions_valid_after) {
+    if !session.is_live(now.secs(), user.sessions_valid_after) {
         return Err(session_ended());
     }
     if user.status != AccountStatus::Active {

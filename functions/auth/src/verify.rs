@@ -66,12 +66,13 @@ pub async fn verify_email(
         .limiter
         .check(&scope, RuleName::VerifyIp, Caller::key(&ip.key()))
         .await?;
+    let now = state.clock.now();
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let token = email_tokens::find(db, table, Purpose::VerifyEmail, body.token.trim())
+    let token = email_tokens::find(db, table, Purpose::VerifyEmail, body.token.trim(), now)
         .await?
         .ok_or_else(invalid_token)?;
-    let activate = users::activation_update(table, &token.user_id)?;
+    let activate = users::activation_update(table, &token.user_id, now)?;
     if !token
         .redeem(db, table, activate, "account.email_verified", &ip.key())
         .await?

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{AuthUser, Role};
+use shared::clock::Now;
 use shared::domain::CancelReason;
 use shared::error::OrConflict;
 use shared::http::json::Json;
@@ -44,13 +45,14 @@ async fn apply(
     booking: BookingRecord,
     transition: Transition,
     audit: Option<AuditEntry>,
+    now: Now,
 ) -> ApiResult<BookingRecord> {
     let to = transition.target();
     if !booking.status.can_become(to) {
         return Err(ApiError::Conflict(illegal(booking.status, to)));
     }
     let table = &state.config.table_name;
-    let now = state.clock.now().rfc3339();
+    let now = now.rfc3339();
     let mut items = bookings::transition_items(table, &booking, &transition, &now)?;
     if let Some(audit) = audit {
         items.push(Write::from(audit.put(table)?));
@@ -100,7 +102,14 @@ pub async fn confirm(
 ) -> ApiResult<JsonResponse<BookingView>> {
     limit(&state, &scope, &auth).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
-    let updated = apply(&state, booking, Transition::Confirm, None).await?;
+    let updated = apply(
+        &state,
+        booking,
+        Transition::Confirm,
+        None,
+        state.clock.now(),
+    )
+    .await?;
     emails::deliver(
         &state,
         emails::confirmed(&updated.student_email, &updated),
@@ -138,12 +147,13 @@ pub async fn complete(
 ) -> ApiResult<JsonResponse<BookingView>> {
     limit(&state, &scope, &auth).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
-    if booking.lesson_start.as_str() > state.clock.now().rfc3339().as_str() {
+    let now = state.clock.now();
+    if booking.lesson_start.as_str() > now.rfc3339().as_str() {
         return Err(ApiError::Conflict(
             "A lesson can be completed once it has started.".into(),
         ));
     }
-    let updated = apply(&state, booking, Transition::Complete, None).await?;
+    let updated = apply(&state, booking, Transition::Complete, None, now).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
@@ -201,7 +211,7 @@ pub async fn cancel(
         reason: reason.as_str().to_owned(),
         by: auth.user_id().to_owned(),
     };
-    let updated = apply(&state, booking, cancel, audit).await?;
+    let updated = apply(&state, booking, cancel, audit, state.clock.now()).await?;
     emails::deliver(
         &state,
         emails::cancelled(&updated.student_email, &updated, reason.as_str()),

@@ -6,7 +6,7 @@ use anyhow::Context;
 use aws_sdk_dynamodb::types::{Delete, Put};
 
 use crate::audit::{AuditEntry, Outcome};
-use crate::clock;
+use crate::clock::Now;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{get_n, get_s, n, s, Item};
 use crate::store::transact::{transact, TransactError, Write};
@@ -42,14 +42,19 @@ fn key(hash: &str) -> Item {
 }
 
 /// A new token: the secret for the email link and the item to store.
-pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(String, Write)> {
+pub fn issue(
+    purpose: Purpose,
+    user_id: &str,
+    table: &str,
+    now: Now,
+) -> anyhow::Result<(String, Write)> {
     let secret = random_token_secret();
     let mut item = key(&hash_secret(&secret));
     item.insert("purpose".into(), s(purpose.as_str()));
     item.insert("user_id".into(), s(user_id));
     item.insert(
         TTL_ATTRIBUTE.into(),
-        n(clock::now_secs() + purpose.lifetime_secs()),
+        n(now.secs() + purpose.lifetime_secs()),
     );
     let put = Put::builder()
         .table_name(table)
@@ -64,6 +69,8 @@ pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(St
 pub struct LiveToken {
     pub user_id: String,
     hash: String,
+    /// When it was found live; it is spent only if still live then.
+    read_at: Now,
 }
 
 /// The live token of this purpose behind a secret (one consistent `GetItem`).
@@ -72,6 +79,7 @@ pub async fn find(
     table: &str,
     purpose: Purpose,
     secret: &str,
+    now: Now,
 ) -> anyhow::Result<Option<LiveToken>> {
     if secret.is_empty() || secret.len() > 128 {
         return Ok(None);
@@ -90,12 +98,13 @@ pub async fn find(
     };
     // TTL deletes late (and never locally): expiry is checked here.
     let live = get_s(item, "purpose") == Some(purpose.as_str())
-        && get_n::<i64>(item, TTL_ATTRIBUTE).is_some_and(|exp| exp > clock::now_secs());
+        && get_n::<i64>(item, TTL_ATTRIBUTE).is_some_and(|exp| exp > now.secs());
     Ok(live
         .then(|| {
             get_s(item, "user_id").map(|user_id| LiveToken {
                 user_id: user_id.to_owned(),
                 hash,
+                read_at: now,
             })
         })
         .flatten())
@@ -122,7 +131,7 @@ impl LiveToken {
             detail: None,
         };
         let items = vec![
-            Write::from(consume(table, &self.hash)?),
+            Write::from(consume(table, &self.hash, self.read_at)?),
             change,
             Write::from(audit.put(table)?),
         ];
@@ -136,12 +145,12 @@ impl LiveToken {
 
 /// Deletes the token, conditional on it still existing: a second use of the same token, even
 /// racing the first, fails this condition and so the whole transaction.
-fn consume(table: &str, hash: &str) -> anyhow::Result<Delete> {
+fn consume(table: &str, hash: &str, now: Now) -> anyhow::Result<Delete> {
     Ok(Delete::builder()
         .table_name(table)
         .set_key(Some(key(hash)))
         .condition_expression("attribute_exists(PK) AND #exp > :now")
         .expression_attribute_names("#exp", TTL_ATTRIBUTE)
-        .expression_attribute_values(":now", n(clock::now_secs()))
+        .expression_attribute_values(":now", n(now.secs()))
         .build()?)
 }

@@ -3,6 +3,7 @@
 use aws_sdk_dynamodb::types::Update;
 
 use super::keys::profile_key;
+use crate::clock::Now;
 use crate::domain::{AccountStatus, BookingStatus};
 use crate::store::attr::{n, s};
 use crate::store::transact::Write;
@@ -13,6 +14,7 @@ pub fn password_change_update(
     table: &str,
     user_id: &str,
     password_hash: String,
+    now: Now,
 ) -> anyhow::Result<Write> {
     Ok(Write::from(
         Update::builder()
@@ -23,8 +25,8 @@ pub fn password_change_update(
             )
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":hash", s(password_hash))
-            .expression_attribute_values(":now_ms", n(crate::clock::now_millis()))
-            .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
+            .expression_attribute_values(":now_ms", n(now.millis()))
+            .expression_attribute_values(":now", s(now.rfc3339()))
             .build()?,
     ))
 }
@@ -32,7 +34,7 @@ pub fn password_change_update(
 /// A pending account made active (email verification): one update of the profile, for the
 /// caller's transaction. Conditional on the account still pending: verifying never reactivates
 /// a suspended one.
-pub fn activation_update(table: &str, user_id: &str) -> anyhow::Result<Write> {
+pub fn activation_update(table: &str, user_id: &str, now: Now) -> anyhow::Result<Write> {
     Ok(Write::from(
         Update::builder()
             .table_name(table)
@@ -42,7 +44,7 @@ pub fn activation_update(table: &str, user_id: &str) -> anyhow::Result<Write> {
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":active", s(AccountStatus::Active.as_str()))
             .expression_attribute_values(":pending", s(AccountStatus::PendingVerification.as_str()))
-            .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
+            .expression_attribute_values(":now", s(now.rfc3339()))
             .build()?,
     ))
 }
@@ -54,7 +56,7 @@ pub fn status_change_update(
     table: &str,
     user: &super::UserRecord,
     status: AccountStatus,
-    now: &str,
+    now: Now,
 ) -> anyhow::Result<Write> {
     let update = Update::builder()
         .table_name(table)
@@ -63,13 +65,13 @@ pub fn status_change_update(
         .expression_attribute_names("#status", "status")
         .expression_attribute_values(":read_status", s(user.status.as_str()))
         .expression_attribute_values(":status", s(status.as_str()))
-        .expression_attribute_values(":now", s(now));
+        .expression_attribute_values(":now", s(now.rfc3339()));
     let update = if status == AccountStatus::Suspended {
         update
             .update_expression(
                 "SET #status = :status, sessions_valid_after = :now_ms, updated_at = :now",
             )
-            .expression_attribute_values(":now_ms", n(crate::clock::now_millis()))
+            .expression_attribute_values(":now_ms", n(now.millis()))
     } else {
         update.update_expression("SET #status = :status, updated_at = :now")
     };
