@@ -87,6 +87,7 @@ pub async fn create_admin(
     let (email, phone, password, first_name, last_name) = v.finish_with(parsed)?;
 
     let password_hash = password_hash::hash(password.expose().to_owned()).await?;
+    let now = state.clock.now();
     // An admin creating an admin vouches for the address, so the account is active at once;
     // the fields of students and instructors stay empty.
     let record = UserRecord::new_account(NewAccount {
@@ -97,7 +98,7 @@ pub async fn create_admin(
         password_hash,
         first_name: first_name.as_str().to_owned(),
         last_name: last_name.as_str().to_owned(),
-        now: state.clock.now().rfc3339(),
+        now: now.rfc3339(),
     });
     let table = &state.config.table_name;
     let audit = admin.audit(
@@ -106,6 +107,7 @@ pub async fn create_admin(
         Some(&record.user_id),
         Outcome::Success,
         None,
+        now,
     );
     let mut items = record.registration_writes(table)?;
     items.push(Write::from(audit.put(table)?));
@@ -148,6 +150,7 @@ async fn change_status(
         Some(&user.user_id),
         Outcome::Success,
         Some(format!("{} -> {}", user.status.as_str(), status.as_str())),
+        now,
     );
     transact(
         &state.aws.dynamodb,

@@ -100,8 +100,8 @@ async fn decide(
     let Some(instructor) = user.instructor.as_ref() else {
         return Err(ApiError::NotFound);
     };
-    let mut items =
-        instructors::decision_writes(table, &user, decision, &state.clock.now().rfc3339())?;
+    let now = state.clock.now();
+    let mut items = instructors::decision_writes(table, &user, decision, &now.rfc3339())?;
     let verification = decision.verification().as_str();
     let action = match decision {
         Decision::Verify => "instructor.verified",
@@ -116,6 +116,7 @@ async fn decide(
             "{} -> {verification}",
             instructor.verification.as_str()
         )),
+        now,
     );
     items.push(Write::from(audit.put(table)?));
     transact(&state.aws.dynamodb, items)

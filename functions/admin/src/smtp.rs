@@ -158,6 +158,7 @@ pub async fn put_settings(
             }
         },
     };
+    let now = state.clock.now();
     let settings = StoredSmtpSettings {
         record: SMTP_SETTINGS_PK.to_owned(),
         host: form.host,
@@ -167,7 +168,7 @@ pub async fn put_settings(
         password,
         from_address: form.from_address,
         version: current.as_ref().map_or(0, |c| c.version) + 1,
-        updated_at: Some(state.clock.now().rfc3339()),
+        updated_at: Some(now.rfc3339()),
         updated_by: Some(admin.user_id().to_owned()),
     };
     let table = &state.config.table_name;
@@ -185,6 +186,7 @@ pub async fn put_settings(
         Some(SMTP_SETTINGS_PK),
         Outcome::Success,
         Some(detail),
+        now,
     );
     let items = vec![
         Write::from(settings.put(table, current.as_ref().map(|c| c.version))?),
@@ -312,13 +314,14 @@ pub async fn send_test(
     Json(body): Json<TestRequest>,
 ) -> ApiResult<Response> {
     let to = Email::parse(&body.to).map_err(|e| ApiError::validation("to", e.message))?;
+    let now = state.clock.now();
     let email = OutgoingEmail {
         to: to.as_str().to_owned(),
         subject: "Drive Alive SMTP test".into(),
         text: format!(
             "This is a test message from Drive Alive, sent at {} by an administrator to check \
              the outgoing mail settings. No action is needed.\n",
-            state.clock.now().rfc3339()
+            now.rfc3339()
         ),
     };
     let result = state.mailer.send_fresh(email).await;
@@ -333,6 +336,7 @@ pub async fn send_test(
             Some(SMTP_SETTINGS_PK),
             outcome,
             Some(detail),
+            now,
         )
         .record(&state.aws.dynamodb, &state.config.table_name)
         .await;

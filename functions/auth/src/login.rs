@@ -145,6 +145,7 @@ pub async fn login(
     request: Request,
 ) -> ApiResult<Response> {
     let credentials = read_credentials(&state, request).await?;
+    let now = state.clock.now();
     state
         .limiter
         .check(&scope, RuleName::LoginIp, Caller::key(&ip.key()))
@@ -176,6 +177,7 @@ pub async fn login(
                 ip: ip.key(),
                 outcome: Outcome::Failure,
                 detail: Some("bad credentials".into()),
+                at: now,
             }
             .record(&state.aws.dynamodb, table)
             .await;
@@ -196,7 +198,6 @@ pub async fn login(
         }
     }
 
-    let now = state.clock.now();
     let session = new_session(&user.user_id, now);
     let audit = AuditEntry {
         actor: Some(user.user_id.clone()),
@@ -205,6 +206,7 @@ pub async fn login(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: None,
+        at: now,
     };
     let items = vec![
         Write::from(session.record.put(table)?),

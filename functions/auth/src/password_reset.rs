@@ -120,12 +120,8 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
     if user.status == AccountStatus::Suspended {
         return Ok(());
     }
-    let (token, put) = email_tokens::issue(
-        Purpose::ResetPassword,
-        &user.user_id,
-        table,
-        state.clock.now(),
-    )?;
+    let now = state.clock.now();
+    let (token, put) = email_tokens::issue(Purpose::ResetPassword, &user.user_id, table, now)?;
     let audit = AuditEntry {
         actor: Some(user.user_id.clone()),
         action: "auth.password_reset_requested",
@@ -133,6 +129,7 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: None,
+        at: now,
     };
     transact(db, vec![put, Write::from(audit.put(table)?)])
         .await

@@ -320,6 +320,7 @@ async fn create_account(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: Some(record.role.as_str().to_owned()),
+        at: now,
     };
     let mut items = record.registration_writes(table)?;
     items.push(token_put);

@@ -163,7 +163,7 @@ pub async fn refresh(
     let replayed = presented.generation < session.refresh_generation
         && session.spent_refresh_hashes.contains(&presented_hash);
     if replayed {
-        revoke_for_reuse(&state, &ip, &user, &session).await?;
+        revoke_for_reuse(&state, &ip, &user, &session, now).await?;
         return Err(session_ended());
     }
     if presented.generation != session.refresh_generation || presented_hash != session.refresh_hash
@@ -191,7 +191,7 @@ pub async fn refresh(
     {
         Rotated::Done => token_response(&state, &user, &session.session_id, &next, now).await,
         Rotated::Lost => {
-            revoke_for_reuse(&state, &ip, &user, &session).await?;
+            revoke_for_reuse(&state, &ip, &user, &session, now).await?;
             Err(session_ended())
         }
     }
@@ -262,6 +262,7 @@ async fn revoke_for_reuse(
     ip: &ClientIp,
     user: &UserRecord,
     session: &SessionRecord,
+    now: Now,
 ) -> ApiResult<()> {
     sessions::revoke(
         &state.aws.dynamodb,
@@ -278,6 +279,7 @@ async fn revoke_for_reuse(
         ip: ip.key(),
         outcome: Outcome::Failure,
         detail: None,
+        at: now,
     }
     .record(&state.aws.dynamodb, &state.config.table_name)
     .await;

@@ -198,6 +198,7 @@ pub async fn cancel(
     let reason =
         CancelReason::parse(&body.reason).map_err(|e| ApiError::validation("reason", e.message))?;
     let booking = visible_booking(&state, &auth, &id).await?;
+    let now = state.clock.now();
     let by_admin = auth.is_admin() && !is_party(&auth, &booking);
     let audit = by_admin.then(|| AuditEntry {
         actor: Some(auth.user_id().to_owned()),
@@ -206,12 +207,13 @@ pub async fn cancel(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: Some(reason.as_str().to_owned()),
+        at: now,
     });
     let cancel = Transition::Cancel {
         reason: reason.as_str().to_owned(),
         by: auth.user_id().to_owned(),
     };
-    let updated = apply(&state, booking, cancel, audit, state.clock.now()).await?;
+    let updated = apply(&state, booking, cancel, audit, now).await?;
     emails::deliver(
         &state,
         emails::cancelled(&updated.student_email, &updated, reason.as_str()),

@@ -69,7 +69,8 @@ pub async fn change(
     }
     let new_hash = password_hash::hash(new_password.expose().to_owned()).await?;
     let table = &state.config.table_name;
-    let update = users::password_change_update(table, auth.user_id(), new_hash, state.clock.now())?;
+    let now = state.clock.now();
+    let update = users::password_change_update(table, auth.user_id(), new_hash, now)?;
     let audit = AuditEntry {
         actor: Some(auth.user_id().to_owned()),
         action: "account.password_changed",
@@ -77,6 +78,7 @@ pub async fn change(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: None,
+        at: now,
     };
     transact(
         &state.aws.dynamodb,

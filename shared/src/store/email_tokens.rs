@@ -129,6 +129,7 @@ impl LiveToken {
             ip: ip.to_owned(),
             outcome: Outcome::Success,
             detail: None,
+            at: self.read_at,
         };
         let items = vec![
             Write::from(consume(table, &self.hash, self.read_at)?),
