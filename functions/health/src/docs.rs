@@ -6,10 +6,11 @@
 //! and nothing is fetched from anywhere but the API itself (the document, and the requests a
 //! reader tries out).
 //!
-//! Every other response carries `default-src 'none'`. This page has to run a script and apply
-//! a stylesheet, so it gets its own policy: exactly these inline scripts (by hash), inline
-//! styles (Swagger UI sets style attributes as it renders), images from `data:` URLs (its
-//! icons), and requests to its own origin only. Framing, `<base>` and form posts stay refused.
+//! Every other response carries `default-src 'none'`. This page has to run scripts and apply a
+//! stylesheet, so it gets its own policy: exactly its two inline scripts and its stylesheet (by
+//! SHA-256, so nothing injected runs), images from `data:` URLs (Swagger UI's icons), and
+//! requests to its own origin only. Framing, `<base>` and form posts stay refused. The browser
+//! test (`scripts/docs_browser_test.py`) fails on any violation of it.
 
 use std::sync::OnceLock;
 
@@ -23,13 +24,14 @@ const SWAGGER_UI_CSS: &str = include_str!("../assets/swagger-ui/swagger-ui.css")
 const INIT_JS: &str = include_str!("../assets/docs-init.js");
 pub const SWAGGER_UI_VERSION: &str = include_str!("../assets/swagger-ui/VERSION");
 
-/// The page and the policy that lets exactly its scripts run, built on the first request.
+/// The page and the policy that lets exactly its scripts and styles in, built on the first
+/// request.
 pub struct DocsPage {
     pub html: String,
     pub content_security_policy: String,
 }
 
-fn script_hash(script: &str) -> String {
+fn csp_hash(script: &str) -> String {
     let digest = Sha256::digest(script.as_bytes());
     format!(
         "'sha256-{}'",
@@ -50,11 +52,12 @@ impl DocsPage {
              <script>{SWAGGER_UI_JS}</script>\n<script>{INIT_JS}</script>\n</body>\n</html>\n"
         );
         let content_security_policy = format!(
-            "default-src 'none'; script-src {} {}; style-src 'unsafe-inline'; \
-             img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+            "default-src 'none'; script-src {} {}; style-src {}; \
+             img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
              frame-ancestors 'none'",
-            script_hash(SWAGGER_UI_JS),
-            script_hash(INIT_JS)
+            csp_hash(SWAGGER_UI_JS),
+            csp_hash(INIT_JS),
+            csp_hash(SWAGGER_UI_CSS)
         );
         Self {
             html,
@@ -138,7 +141,7 @@ mod tests {
     }
 
     #[test]
-    fn policy_allows_exactly_the_page_scripts_and_only_its_own_origin() {
+    fn policy_allows_exactly_the_page_scripts_and_styles_and_only_its_own_origin() {
         let page = DocsPage::build();
         // As the HTML parser reads them: from `<script>` to the next `</script>`.
         let mut inline_scripts = Vec::new();
@@ -150,8 +153,14 @@ mod tests {
             rest = &body[end..];
         }
         assert_eq!(inline_scripts.len(), 2);
-        for script in inline_scripts {
-            assert!(page.content_security_policy.contains(&script_hash(script)));
+        let style = page
+            .html
+            .split("<style>")
+            .nth(1)
+            .and_then(|s| s.split("</style>").next());
+        assert_eq!(style, Some(SWAGGER_UI_CSS));
+        for script in inline_scripts.into_iter().chain(style) {
+            assert!(page.content_security_policy.contains(&csp_hash(script)));
         }
         for directive in [
             "default-src 'none'",
