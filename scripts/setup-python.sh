@@ -9,8 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
+command -v "$python" >/dev/null \
+  || { echo "setup-python: $python not found; install Python 3.10 or newer with venv (Debian: apt-get install python3 python3-venv), or set PYTHON" >&2; exit 1; }
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
   || { echo "setup-python: Python 3.10 or newer is needed (found $("$python" --version))" >&2; exit 1; }
+"$python" -c 'import venv, ensurepip' 2>/dev/null \
+  || { echo "setup-python: $python has no venv module (with ensurepip); install it (Debian: apt-get install python3-venv)" >&2; exit 1; }
 
 # ensure_venv <venv dir> <requirements file>
 ensure_venv() {
