@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# What the docs page's browser test needs: Debian's chromium and chromium-driver (installed with
-# apt-get when missing; CI runs as root) and selenium, pinned in requirements-browser.txt, in
-# .venv-browser. Re-runs pip only when the requirements file changed.
+# The browser the docs page's test drives: Debian's chromium and chromium-driver, installed with
+# apt-get when missing (CI runs as root). Its WebDriver client, selenium, is pinned in
+# requirements-browser.txt and installed into .venv-browser by scripts/setup-python.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
@@ -11,16 +11,6 @@ if ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; 
   fi
   echo "setup-browser: installing chromium and chromium-driver with apt-get" >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
     chromium chromium-driver >/dev/null
-fi
-venv=.venv-browser
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum requirements-browser.txt | cut -d' ' -f1)
-if ! { [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; }; then
-  echo "setup-browser: installing requirements-browser.txt into $venv" >&2
-  [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip==24.3.1
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
-  echo "$want" > "$stamp"
 fi

@@ -5,6 +5,8 @@
 #                                             versions that would downgrade moto's and cfn-lint's)
 #   .venv-fuzz     requirements-fuzz.txt     (schemathesis for scripts/api_fuzz.py, kept apart: it
 #                                             brings hypothesis, pytest and rich)
+#   .venv-browser  requirements-browser.txt  (selenium for scripts/docs_browser_test.py; Chromium
+#                                             itself comes from scripts/setup-browser.sh)
 # Re-runs pip only when a requirements file changed, so `make run` stays fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,3 +37,4 @@ ensure_venv() {
 ensure_venv .venv requirements-dev.txt
 ensure_venv .venv-checkov requirements-checkov.txt
 ensure_venv .venv-fuzz requirements-fuzz.txt
+ensure_venv .venv-browser requirements-browser.txt
