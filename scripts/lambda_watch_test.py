@@ -10,7 +10,7 @@ stack this script starts itself (target/debug/local on a free port, as `make run
 files in a temporary directory) for `.local/function.env`, so a developer's `make run` is left
 alone. The `watch` line runs in the background in its own process group; the server and that
 group are stopped by their PIDs whatever happens. Every command is bounded in time, the whole
-run by LAMBDA_WATCH_TIMEOUT seconds (default 600).
+run by LAMBDA_WATCH_TIMEOUT seconds (default 900: a first run installs cargo-lambda).
 
 Run by scripts/test.sh after `cargo build --bins`. Standard library only.
 """
@@ -166,7 +166,7 @@ def main():
     if not SERVER.exists():
         sys.exit(f"lambda-watch: {SERVER} is missing; run cargo build --bins")
     started = time.monotonic()
-    deadline = started + int(os.environ.get("LAMBDA_WATCH_TIMEOUT", "600"))
+    deadline = started + int(os.environ.get("LAMBDA_WATCH_TIMEOUT", "900"))
     lines = readme_commands()
     expected = expected_statuses()
     functions = sorted({function for function, _ in expected.values()})
