@@ -6,8 +6,10 @@ STAGE ?= dev
 .PHONY: run test bench fuzz deploy setup lint build-functions sam-build cdk-synth
 
 ## Everything local, in the foreground: AWS emulator, SMTP server, all functions on 127.0.0.1:$(PORT).
+## Cargo shows its own progress (the first build takes minutes), then each service as it comes up.
 run: setup
-	PORT=$(PORT) cargo run --quiet -p local --bin local
+	@echo "make run: Python tools ready; building the local server with cargo (the first build takes a few minutes)"
+	PORT=$(PORT) cargo run -p local --bin local
 
 ## Every test: formatting, clippy, unit and integration tests, API fuzzing, template lint and scan. Prints the totals.
 test: setup

@@ -17,18 +17,15 @@ default 240), API_FUZZ_LOG_LEVEL (the server's, default warn).
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = ROOT / "target" / "debug" / "local"
+from local_server import ROOT, SERVER, free_port, sign_in, stop, wait_ready
+
 SCHEMATHESIS = ROOT / ".venv-fuzz" / "bin" / "schemathesis"
 DOCUMENT = ROOT / "docs" / "openapi.json"
 
@@ -64,47 +61,10 @@ def log(message):
     print(f"api-fuzz: {message}", flush=True)
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def request(url, body=None, timeout=5):
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    req = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(req, timeout=timeout) as response:
-        return response.status, json.loads(response.read() or b"null")
-
-
-def wait_ready(base, server, deadline_secs=120):
-    deadline = time.monotonic() + deadline_secs
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the local server exited with status {server.returncode}")
-        try:
-            status, _ = request(f"{base}/api/v1/health/ready", timeout=2)
-            if status == 200:
-                return
-        except (urllib.error.URLError, OSError, ValueError):
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"the local server was not ready within {deadline_secs} s")
-
-
 def get(base, path, token):
     req = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=10) as response:
         return json.loads(response.read())
-
-
-def sign_in(base, login):
-    _, body = request(
-        f"{base}/api/v1/auth/login",
-        {"username": login["username"], "password": login["password"]},
-    )
-    return body["access_token"]
 
 
 def first_id(page, status=None):
@@ -189,17 +149,6 @@ def config_file(state_dir, ids):
     path = state_dir / f"schemathesis-{len(list(state_dir.glob('*.toml')))}.toml"
     path.write_text("\n".join(dictionaries + operations) + "\n" if ids else "")
     return path
-
-
-def stop(server):
-    if server.poll() is None:
-        # SIGINT is the server's Ctrl-C: it stops moto and the SMTP server it started.
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def main():

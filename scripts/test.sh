@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): lint, build the function binaries the Lambda tests
-# start, run every test, fuzz the API from its OpenAPI document, lint and security-scan the SAM
-# template, build every function with `sam build` for arm64, synthesise the CDK app and compare
-# it with the SAM template, and print the totals on the last line.
+# start, run every test, fuzz the API from its OpenAPI document, open the docs page in a browser,
+# run the README's cargo-lambda loop, lint and security-scan the SAM template, build every
+# function with `sam build` for arm64, synthesise the CDK app and compare it with the SAM
+# template, and print the totals on the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
@@ -27,12 +28,23 @@ set +e
 scripts/api_fuzz.py
 fuzz_status=$?
 set -e
+# --- The developer's way in: the docs page in a browser and the README's cargo-lambda loop. Each
+# counts as one test; their setup installs what they need (pinned) when it is missing.
+echo "== docs page in headless Chromium (scripts/docs_browser_test.py)"
+set +e
+scripts/setup-browser.sh && .venv-browser/bin/python scripts/docs_browser_test.py
+browser_status=$?
+echo "== the README's cargo lambda watch + invoke loop (scripts/lambda_watch_test.py)"
+scripts/lambda_watch_test.py
+watch_status=$?
+set -e
+# ---
 echo "== cfn-lint infra/template.yaml"
 .venv/bin/cfn-lint infra/template.yaml
 echo "== checkov infra/template.yaml (IaC security scan, settings in .checkov.yaml)"
 .venv-checkov/bin/checkov --config-file .checkov.yaml -f infra/template.yaml
 
-# ---- sam build (issue 13) --------------------------------------------------------------------
+# ---- sam build
 # `make sam-build`: sam validate --lint, then sam build of every function for arm64 (cargo-lambda
 # with the pinned zig, release mode, into target/ beside the test builds), failing when a
 # function has no bootstrap or one that is not arm64; prints each bootstrap's size. Counts as
@@ -72,7 +84,15 @@ else
   failed=$(( ${failed:-0} + 1 ))
   echo "API fuzzing FAILED (see its report above)"
 fi
-# The sam build counts as one test (issue 13).
+for stage in "docs page browser test:$browser_status" "cargo lambda loop test:$watch_status"; do
+  if [ "${stage##*:}" -eq 0 ]; then
+    passed=$(( ${passed:-0} + 1 ))
+  else
+    failed=$(( ${failed:-0} + 1 ))
+    echo "${stage%:*} FAILED (see its report above)"
+  fi
+done
+# The sam build counts as one test.
 if [ "$sam_status" -eq 0 ]; then
   passed=$(( ${passed:-0} + 1 ))
 else
@@ -90,6 +110,8 @@ echo
 echo "make test finished in $(( $(date +%s) - started )) s"
 echo "${passed:-0} passed, ${failed:-0} failed"
 [ "$status" -ne 0 ] || status=$fuzz_status
+[ "$status" -ne 0 ] || status=$browser_status
+[ "$status" -ne 0 ] || status=$watch_status
 [ "$status" -ne 0 ] || status=$sam_status
 [ "$status" -ne 0 ] || status=$cdk_typecheck
 [ "$status" -ne 0 ] || status=$cdk_status

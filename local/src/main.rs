@@ -4,8 +4,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 
 use local::bootstrap::ResourceNames;
 use local::environment::{self, LocalEndpoints};
@@ -21,6 +22,20 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// One line as a start-up step begins, so a slow one is never silent.
+fn step(what: &str) -> Instant {
+    eprintln!("local server: {what}…");
+    Instant::now()
+}
+
+/// One line as it ends, with how long it took.
+fn done(started: Instant, what: &str) {
+    eprintln!(
+        "local server: {what} ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -39,15 +54,28 @@ async fn run() -> anyhow::Result<()> {
     let mail_dir = std::env::var_os("LOCAL_MAIL_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| state_dir.join("mail"));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .with_context(|| format!("127.0.0.1:{port} is taken; set PORT to another port"))?;
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(listener) => listener,
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => bail!(
+            "port {port} on 127.0.0.1 is taken (another `make run`?). Stop what holds it \
+             (`ss -ltnp 'sport = :{port}'` shows it) or choose another port: `PORT=4000 make run`"
+        ),
+        Err(err) => {
+            return Err(err).with_context(|| format!("Failed to listen on 127.0.0.1:{port}"))
+        }
+    };
     let url = format!("http://127.0.0.1:{port}");
 
-    eprintln!("local server: starting moto and the SMTP server…");
+    let started = step("starting moto (DynamoDB, KMS, Secrets Manager)");
     let moto = stack::start_moto()?;
-    let smtp = stack::start_smtp(&mail_dir, None)?;
     let moto_url = moto.url();
+    done(started, &format!("moto ready on {moto_url}"));
+    let started = step("starting the SMTP server");
+    let smtp = stack::start_smtp(&mail_dir, None)?;
+    done(
+        started,
+        &format!("SMTP server ready on 127.0.0.1:{}", smtp.port),
+    );
     let endpoints = LocalEndpoints {
         aws_endpoint_url: &moto_url,
         smtp_port: smtp.port,
@@ -66,14 +94,17 @@ async fn run() -> anyhow::Result<()> {
             vars.insert(key.to_owned(), value);
         }
     }
+    let started = step("creating the table, the KMS key and the signing-key secrets");
     let config = environment::provision(&vars).await?;
     let env_file = state_dir.join("function.env");
     environment::write_env_file(&env_file, &vars)?;
+    done(started, "table, key and secrets created");
 
     shared::logging::init(&config);
     let state = AppState::build(config).await;
-    eprintln!("local server: adding demo data…");
+    let started = step("adding demo data");
     let logins = local::demo::seed(&state).await?;
+    done(started, &format!("{} demo accounts added", logins.len()));
     let logins_file = state_dir.join("demo-logins.json");
     std::fs::write(&logins_file, serde_json::to_string_pretty(&logins)?)
         .with_context(|| format!("Failed to write {}", logins_file.display()))?;
@@ -81,6 +112,7 @@ async fn run() -> anyhow::Result<()> {
 
     println!();
     println!("  Drive Alive API (local)   {url}/api/v1");
+    println!("  interactive docs          {url}/api/v1/docs");
     println!("  health                    {url}/api/v1/health/ready");
     println!(
         "  AWS emulator (moto)       {moto_url}  (pid {})",

@@ -36,7 +36,8 @@ fn groups() -> [OpenApi; 6] {
 const TAGS: [(&str, &str); 6] = [
     (
         "health",
-        "Liveness, readiness and this document. No authentication, no rate limit.",
+        "Liveness, readiness, this document and its interactive page. No authentication, no \
+         rate limit.",
     ),
     (
         "auth",

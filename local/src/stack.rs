@@ -31,7 +31,9 @@ fn python() -> anyhow::Result<PathBuf> {
     let venv = workspace_root().join(".venv/bin/python");
     if !venv.exists() {
         bail!(
-            "{} is missing: run `scripts/setup-python.sh` (make run and make test do it for you)",
+            "{} is missing: run `scripts/setup-python.sh`, which creates it with the pinned moto \
+             and aiosmtpd (`make run` and `make test` run it first); it needs Python 3.10+ with \
+             venv (Debian: `apt-get install python3 python3-venv`)",
             venv.display()
         );
     }
@@ -59,7 +61,8 @@ impl LocalService {
         let stderr = std::fs::File::create(&log_path)
             .map(Stdio::from)
             .unwrap_or_else(|_| Stdio::null());
-        let mut child = Command::new(python()?)
+        let python = python()?;
+        let mut child = Command::new(&python)
             .arg(&script)
             .args(args)
             .envs(envs.iter().copied())
@@ -67,7 +70,13 @@ impl LocalService {
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
-            .with_context(|| format!("Failed to start the local {name} service"))?;
+            .with_context(|| {
+                format!(
+                    "Failed to start the local {name} service with {}; rerun \
+                     `scripts/setup-python.sh`",
+                    python.display()
+                )
+            })?;
         let stdin = child.stdin.take();
         let stdout = child
             .stdout
@@ -91,7 +100,11 @@ impl LocalService {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                bail!("the local {name} service did not become ready");
+                bail!(
+                    "the local {name} service exited or was not ready within {} s; its log is {}",
+                    START_TIMEOUT.as_secs(),
+                    log_path.display()
+                );
             }
         };
         let port = serde_json::from_str::<serde_json::Value>(&ready)

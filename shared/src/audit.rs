@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::types::Put;
 use serde::Serialize;
 
-use crate::clock;
+use crate::clock::Now;
 use crate::schema::{GSI2, GSI3, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{n, put_opt, s, Item};
 
@@ -38,12 +38,14 @@ pub struct AuditEntry {
     pub outcome: Outcome,
     /// A short, secret-free note (e.g. the reason of a failure).
     pub detail: Option<String>,
+    /// When it happened: the request's reading of the clock.
+    pub at: Now,
 }
 
 impl AuditEntry {
     pub fn to_item(&self) -> Item {
         let id = uuid::Uuid::new_v4().to_string();
-        let at = clock::now_rfc3339();
+        let at = self.at.rfc3339();
         let order = format!("{at}#{id}");
         let actor = self.actor.clone().unwrap_or_else(|| "anonymous".into());
         let mut item = Item::from([
@@ -62,10 +64,7 @@ impl AuditEntry {
                 s(format!("AUDIT_ACTOR#{actor}")),
             ),
             (GSI3.sort_key.to_owned(), s(&order)),
-            (
-                TTL_ATTRIBUTE.to_owned(),
-                n(clock::now_secs() + RETENTION_SECS),
-            ),
+            (TTL_ATTRIBUTE.to_owned(), n(self.at.secs() + RETENTION_SECS)),
         ]);
         put_opt(&mut item, "target", self.target.as_ref().map(s));
         put_opt(&mut item, "detail", self.detail.as_ref().map(s));

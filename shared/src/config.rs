@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::mail::{SmtpSettings, TlsMode};
-use crate::rate_limit::RateLimits;
+use crate::domain::{SmtpSettings, TlsMode};
+use crate::rate_limit::rules::RateLimits;
 
 /// Where the code runs. Only `Local` relaxes the production rules (plain-HTTP URLs, verbose
 /// errors, cookies without `Secure`, no HSTS).

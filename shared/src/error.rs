@@ -6,24 +6,21 @@
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
+use crate::http::body_limit::BODY_LIMIT_BYTES;
+pub use crate::http::problem::FieldError;
 use crate::http::problem::Problem;
+use crate::store::transact::TransactError;
 
-/// A field-level validation failure, as listed in a 422 problem's `errors`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
+/// What an upstream failure answers (see [`ApiError::Upstream`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpstreamFailure {
+    pub status: StatusCode,
+    /// The problem type's slug (`smtp-test-failed`).
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +61,11 @@ pub enum ApiError {
         detail: String,
         extra: Option<serde_json::Map<String, serde_json::Value>>,
     },
+    /// A service we called on the client's behalf answered with a failure the client can act
+    /// on (the SMTP test: 502 refused, 504 no answer, ...): its status, problem type and detail,
+    /// with `extra` members saying what happened.
+    #[error("upstream failure: {}", .0.detail)]
+    Upstream(Box<UpstreamFailure>),
     /// 500: anything unexpected. Logged in full, answered generically.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -94,6 +96,7 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Upstream(failure) => failure.status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,7 +123,7 @@ impl ApiError {
                 "Payload too large",
                 format!(
                     "Request bodies are limited to {} KiB.",
-                    crate::http::BODY_LIMIT_BYTES / 1024
+                    BODY_LIMIT_BYTES / 1024
                 ),
             ),
             Self::UnsupportedMediaType(d) => (
@@ -141,6 +144,7 @@ impl ApiError {
             Self::Unavailable { detail, .. } => {
                 ("service-unavailable", "Service unavailable", detail.clone())
             }
+            Self::Upstream(failure) => (failure.slug, failure.title, failure.detail.clone()),
             Self::Internal(_) => (
                 "internal",
                 "Internal server error",
@@ -153,6 +157,7 @@ impl ApiError {
             Self::Unavailable {
                 extra: Some(extra), ..
             } => problem.extra = extra.clone(),
+            Self::Upstream(failure) => problem.extra = failure.extra.clone(),
             Self::Internal(err) => problem.internal = Some(format!("{err:#}")),
             _ => {}
         }
@@ -200,6 +205,9 @@ impl ApiError {
             Self::Unavailable { detail, .. } => {
                 tracing::warn!(%detail, "a dependency is unavailable")
             }
+            Self::Upstream(failure) => {
+                tracing::warn!(detail = %failure.detail, "an upstream service failed")
+            }
             _ => {}
         }
         let mut response = self.problem().into_response();
@@ -225,6 +233,35 @@ impl From<aws_sdk_dynamodb::error::BuildError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A transaction whose condition failed when no route expected one (a write that cannot
+/// conflict) is a bug: 500. Routes where a condition means a conflict say so with
+/// [`OrConflict::or_conflict`].
+impl From<TransactError> for ApiError {
+    fn from(err: TransactError) -> Self {
+        match err {
+            TransactError::ConditionFailed(at) => Self::Internal(anyhow::anyhow!(
+                "a transaction condition failed unexpectedly at positions {at:?}"
+            )),
+            TransactError::Other(err) => Self::Internal(err),
+        }
+    }
+}
+
+/// The one mapping of a failed transaction condition to a 409: `transact(..).await
+/// .or_conflict("That slot is taken.")?`.
+pub trait OrConflict<T> {
+    fn or_conflict(self, message: &str) -> ApiResult<T>;
+}
+
+impl<T> OrConflict<T> for Result<T, TransactError> {
+    fn or_conflict(self, message: &str) -> ApiResult<T> {
+        self.map_err(|err| match err {
+            TransactError::ConditionFailed(_) => ApiError::Conflict(message.to_owned()),
+            TransactError::Other(err) => ApiError::Internal(err),
+        })
+    }
+}
 
 /// An error and all its sources on one line, for logs.
 pub fn chain(err: &dyn std::error::Error) -> String {
@@ -257,6 +294,16 @@ mod tests {
             (ApiError::RateLimited(HeaderMap::new()), 429),
             (ApiError::unavailable("dynamodb"), 503),
             (ApiError::Internal(anyhow::anyhow!("boom")), 500),
+            (
+                ApiError::Upstream(Box::new(UpstreamFailure {
+                    status: StatusCode::GATEWAY_TIMEOUT,
+                    slug: "smtp-test-failed",
+                    title: "x",
+                    detail: "x".into(),
+                    extra: Default::default(),
+                })),
+                504,
+            ),
         ];
         for (err, status) in cases {
             let name = format!("{err:?}");

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod secrets;
 pub mod state;
 pub mod store;
+pub mod token_secret;
 
 pub use config::{Config, Stage};
 pub use error::{ApiError, ApiResult, FieldError};

@@ -14,61 +14,13 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+pub use crate::domain::{SmtpSettings, TlsMode};
 use crate::envelope::Envelope;
 use crate::store::smtp_settings;
 
 /// How long decrypted admin settings are trusted. A change made in another function's process
 /// reaches this one within this time; the process that saved it forgets its copy at once.
 const SETTINGS_CACHE_TTL: Duration = Duration::from_secs(300);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TlsMode {
-    StartTls,
-    Tls,
-    None,
-}
-
-impl TlsMode {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "starttls" => Some(Self::StartTls),
-            "tls" => Some(Self::Tls),
-            "none" => Some(Self::None),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::StartTls => "starttls",
-            Self::Tls => "tls",
-            Self::None => "none",
-        }
-    }
-}
-
-#[derive(Clone, PartialEq, Eq)]
-pub struct SmtpSettings {
-    pub host: String,
-    pub port: u16,
-    pub tls_mode: TlsMode,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub from_address: String,
-}
-
-impl std::fmt::Debug for SmtpSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpSettings")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("tls_mode", &self.tls_mode)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
-            .field("from_address", &self.from_address)
-            .finish()
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct OutgoingEmail {

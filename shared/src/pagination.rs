@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::clock;
 use crate::error::ApiError;
 use crate::secrets::KeyRing;
 use crate::state::AppState;
@@ -27,6 +26,26 @@ pub const CURSOR_TTL_SECS: i64 = 3600;
 pub struct PageRequest {
     pub limit: i32,
     pub start_key: Option<HashMap<String, AttributeValue>>,
+}
+
+impl PageRequest {
+    /// Where a computed list (not read in key order, e.g. sorted by distance) goes on: the
+    /// offset kept in the cursor by [`offset_key`], 0 on the first page.
+    pub fn offset(&self) -> usize {
+        self.start_key
+            .as_ref()
+            .and_then(|k| k.get(OFFSET))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+const OFFSET: &str = "offset";
+
+/// The cursor key of a computed list that goes on at `offset`.
+pub fn offset_key(offset: usize) -> HashMap<String, AttributeValue> {
+    HashMap::from([(OFFSET.to_owned(), AttributeValue::N(offset.to_string()))])
 }
 
 /// One page of a list; pass `next_cursor` back as `cursor`, with the same filters, for the next.
@@ -192,7 +211,7 @@ impl<'a> PagedList<'a> {
                     self.caller,
                     &self.query_fingerprint,
                     cursor,
-                    clock::now_secs(),
+                    self.state.clock.now().secs(),
                 )?)
             }
         };
@@ -216,7 +235,7 @@ impl<'a> PagedList<'a> {
                     self.caller,
                     &self.query_fingerprint,
                     last,
-                    clock::now_secs(),
+                    self.state.clock.now().secs(),
                 )
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unsignable pagination key")))?;
                 Some(cursor)

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::aws::AwsClients;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::envelope::Envelope;
 use crate::mail::Mailer;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub cursor_keys: Arc<CachedKeyRing>,
     pub limiter: RateLimiter,
     pub mailer: Arc<Mailer>,
+    /// "Now" for every request (tests set a fixed one).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             cursor_keys,
             limiter,
             mailer,
+            clock: Clock::system(),
         }
     }
 

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use shared::domain::lesson::local_date_of;
 use shared::store::bookings::{BookingRecord, BookingStatus};
-use shared::store::instructors::{listing_keys, verification_update};
+use shared::store::instructors::{listing_keys, verification_update, Decision};
 use shared::store::users;
 
 use crate::accounts::{instructor_body, LoggedIn, TestUser};
@@ -63,8 +63,14 @@ impl TestApp {
             details.latitude,
             details.longitude,
         );
-        let update = verification_update(table, user_id, true, keys, &shared::clock::now_rfc3339())
-            .expect("update");
+        let update = verification_update(
+            table,
+            user_id,
+            Decision::Verify,
+            keys,
+            &shared::clock::now_rfc3339(),
+        )
+        .expect("update");
         shared::store::transact::transact(
             &self.state.aws.dynamodb,
             vec![aws_sdk_dynamodb::types::TransactWriteItem::builder()
@@ -174,7 +180,7 @@ impl TestApp {
                     lesson_start: shared::domain::lesson::quarter_key(start),
                     duration_minutes: 60,
                     status,
-                    price_cents: 35_000,
+                    price: shared::domain::Rands::from_cents(35_000),
                     pickup_address: "1 Seed Street".into(),
                     pickup_latitude: None,
                     pickup_longitude: None,

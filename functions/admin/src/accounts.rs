@@ -2,7 +2,6 @@
 //! `POST /admin/users/{id}/suspend` revokes every session of the user in the same write, so a
 //! still-unexpired access token is refused on its next request; `/reactivate` lifts it.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
@@ -11,17 +10,16 @@ use utoipa::ToSchema;
 
 use shared::audit::Outcome;
 use shared::auth::{password_hash, AccountStatus, Role};
-use shared::clock;
 use shared::domain::{Email, Password, PersonName, PhoneNumber};
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
-use shared::store::users::{self, UserRecord};
+use shared::store::transact::{transact, Write};
+use shared::store::users::{self, NewAccount, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::guard::Admin;
@@ -46,10 +44,6 @@ pub struct CreatedAdmin {
     user_id: String,
     role: Role,
     status: AccountStatus,
-}
-
-fn insert(update: Update) -> TransactWriteItem {
-    TransactWriteItem::builder().update(update).build()
 }
 
 /// Create an admin
@@ -81,12 +75,7 @@ pub async fn create_admin(
     // Counted before validation: the limit contains a stolen admin session, whatever it sends.
     state
         .limiter
-        .check(
-            &scope,
-            RuleName::AdminCreate,
-            admin.user_id(),
-            admin.0.is_admin(),
-        )
+        .check(&scope, RuleName::AdminCreate, admin.0.caller())
         .await?;
     let mut v = Validator::default();
     let email = v.field("email", Email::parse(&body.email));
@@ -94,41 +83,23 @@ pub async fn create_admin(
     let password = v.field("password", Password::parse(&body.password));
     let first_name = v.field("first_name", PersonName::parse(&body.first_name));
     let last_name = v.field("last_name", PersonName::parse(&body.last_name));
-    v.finish()?;
-    let (Some(email), Some(phone), Some(password), Some(first_name), Some(last_name)) =
-        (email, phone, password, first_name, last_name)
-    else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validator passed without values"
-        )));
-    };
+    let parsed = (|| Some((email?, phone?, password?, first_name?, last_name?)))();
+    let (email, phone, password, first_name, last_name) = v.finish_with(parsed)?;
 
     let password_hash = password_hash::hash(password.expose().to_owned()).await?;
-    let now = clock::now_rfc3339();
+    let now = state.clock.now();
     // An admin creating an admin vouches for the address, so the account is active at once;
     // the fields of students and instructors stay empty.
-    let record = UserRecord {
-        user_id: uuid::Uuid::new_v4().to_string(),
+    let record = UserRecord::new_account(NewAccount {
         role: Role::Admin,
         status: AccountStatus::Active,
-        email: email.as_str().to_owned(),
-        phone: phone.as_str().to_owned(),
+        email,
+        phone,
         password_hash,
         first_name: first_name.as_str().to_owned(),
         last_name: last_name.as_str().to_owned(),
-        id_number: String::new(),
-        city: String::new(),
-        suburb: String::new(),
-        province: String::new(),
-        pickup_address: None,
-        pickup_latitude: None,
-        pickup_longitude: None,
-        instructor: None,
-        created_at: now.clone(),
-        updated_at: now,
-        sessions_valid_after: 0,
-        booking_counts: Default::default(),
-    };
+        now: now.rfc3339(),
+    });
     let table = &state.config.table_name;
     let audit = admin.audit(
         &ip,
@@ -136,23 +107,13 @@ pub async fn create_admin(
         Some(&record.user_id),
         Outcome::Success,
         None,
+        now,
     );
-    let mut items: Vec<TransactWriteItem> = record
-        .registration_puts(table)?
-        .into_iter()
-        .map(|put| TransactWriteItem::builder().put(put).build())
-        .collect();
-    items.push(TransactWriteItem::builder().put(audit.put(table)?).build());
-    items.push(insert(stats::user_created_update(table, Role::Admin)?));
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "An account with this email address or phone number already exists.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    let mut items = record.registration_writes(table)?;
+    items.push(Write::from(audit.put(table)?));
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict("An account with this email address or phone number already exists.")?;
     Ok((
         StatusCode::CREATED,
         JsonResponse(CreatedAdmin {
@@ -181,54 +142,24 @@ async fn change_status(
     action: &'static str,
 ) -> ApiResult<JsonResponse<AdminUserView>> {
     let table = &state.config.table_name;
-    let now = clock::now_rfc3339();
-    let mut update = Update::builder()
-        .table_name(table)
-        .set_key(Some(users::profile_key(&user.user_id)))
-        .condition_expression("#status = :read_status")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(
-            ":read_status",
-            AttributeValue::S(user.status.as_str().into()),
-        )
-        .expression_attribute_values(":status", AttributeValue::S(status.as_str().into()))
-        .expression_attribute_values(":now", AttributeValue::S(now.clone()));
-    update = if status == AccountStatus::Suspended {
-        // The guard refuses sessions created at or before this millisecond: every session of
-        // the user ends with this one write, without touching the session items.
-        update
-            .update_expression(
-                "SET #status = :status, sessions_valid_after = :now_ms, updated_at = :now",
-            )
-            .expression_attribute_values(
-                ":now_ms",
-                AttributeValue::N(clock::now_millis().to_string()),
-            )
-    } else {
-        update.update_expression("SET #status = :status, updated_at = :now")
-    };
+    let now = state.clock.now();
+    let update = users::status_change_update(table, &user, status, now)?;
     let audit = admin.audit(
         ip,
         action,
         Some(&user.user_id),
         Outcome::Success,
         Some(format!("{} -> {}", user.status.as_str(), status.as_str())),
+        now,
     );
-    let items = vec![
-        insert(update.build()?),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
-    ];
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "The account changed while this request ran; try again.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    transact(
+        &state.aws.dynamodb,
+        vec![update, Write::from(audit.put(table)?)],
+    )
+    .await
+    .or_conflict("The account changed while this request ran; try again.")?;
     user.status = status;
-    user.updated_at = now;
+    user.updated_at = now.rfc3339();
     Ok(JsonResponse(AdminUserView::from(&user)))
 }
 

@@ -1,8 +1,6 @@
-//! `GET /admin/audit-log`: newest first, filtered by actor (GSI3, one partition per actor), by
-//! day range (a key condition on the `<time>#<id>` sort key) and by action (a filter). One
-//! `Query` per page.
+//! `GET /admin/audit-log`: newest first, filtered by actor, UTC day range and action
+//! (`shared::store::audit_log`). One `Query` per page.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
@@ -11,8 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::pagination::{Page, PagedList};
-use shared::schema::{GSI2, GSI3};
-use shared::store::attr::{get_s, Item};
+use shared::store::audit_log::{self, AuditFilter, AuditRecord};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::guard::Admin;
@@ -56,18 +53,17 @@ pub struct AuditView {
     detail: Option<String>,
 }
 
-impl From<&Item> for AuditView {
-    fn from(item: &Item) -> Self {
-        let text = |name: &str| get_s(item, name).unwrap_or_default().to_owned();
+impl From<AuditRecord> for AuditView {
+    fn from(entry: AuditRecord) -> Self {
         Self {
-            audit_id: text("audit_id"),
-            at: text("at"),
-            actor: text("actor"),
-            action: text("action"),
-            target: get_s(item, "target").map(str::to_owned),
-            ip: text("ip"),
-            outcome: text("outcome"),
-            detail: get_s(item, "detail").map(str::to_owned),
+            audit_id: entry.audit_id,
+            at: entry.at,
+            actor: entry.actor,
+            action: entry.action,
+            target: entry.target,
+            ip: entry.ip,
+            outcome: entry.outcome,
+            detail: entry.detail,
         }
     }
 }
@@ -145,51 +141,23 @@ pub async fn list(
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;
 
-    let (index, partition) = match &actor {
-        Some(actor) => (GSI3, format!("AUDIT_ACTOR#{actor}")),
-        None => (GSI2, "AUDIT".to_owned()),
+    let filter = AuditFilter {
+        actor,
+        action,
+        from: lower,
+        below: upper,
     };
-    let range = match (&lower, &upper) {
-        (None, None) => "",
-        (Some(_), None) => " AND #sk >= :lower",
-        (None, Some(_)) => " AND #sk < :upper",
-        (Some(_), Some(_)) => " AND #sk BETWEEN :lower AND :upper",
-    };
-    let mut request = state
-        .aws
-        .dynamodb
-        .query()
-        .table_name(&state.config.table_name)
-        .index_name(index.name)
-        .key_condition_expression(format!("#pk = :pk{range}"))
-        .expression_attribute_names("#pk", index.partition_key)
-        .expression_attribute_values(":pk", AttributeValue::S(partition))
-        .scan_index_forward(false)
-        .limit(page.limit)
-        .set_exclusive_start_key(page.start_key);
-    if !range.is_empty() {
-        request = request.expression_attribute_names("#sk", index.sort_key);
-    }
-    if let Some(lower) = lower {
-        request = request.expression_attribute_values(":lower", AttributeValue::S(lower));
-    }
-    if let Some(upper) = upper {
-        request = request.expression_attribute_values(":upper", AttributeValue::S(upper));
-    }
-    if let Some(action) = action {
-        // A filter, not a key: a page may hold fewer than `limit` entries, but each page stays
-        // one query.
-        request = request
-            .filter_expression("#action = :action")
-            .expression_attribute_names("#action", "action")
-            .expression_attribute_values(":action", AttributeValue::S(action));
-    }
-    let output = request.send().await.map_err(|e| {
-        ApiError::Internal(anyhow::Error::new(e).context("Failed to read the audit log"))
-    })?;
-    let items = output.items().iter().map(AuditView::from).collect();
+    let found = audit_log::page(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        filter,
+        page.limit,
+        page.start_key,
+    )
+    .await?;
+    let items = found.items.into_iter().map(AuditView::from).collect();
     Ok(JsonResponse(
-        list.page(items, output.last_evaluated_key()).await?,
+        list.page(items, found.last_key.as_ref()).await?,
     ))
 }
 

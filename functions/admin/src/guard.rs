@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{AuthUser, Role};
+use shared::clock::Now;
 use shared::http::request_context::ClientIp;
 use shared::{ApiError, AppState};
 
@@ -24,6 +25,7 @@ impl Admin {
         target: Option<&str>,
         outcome: Outcome,
         detail: Option<String>,
+        at: Now,
     ) -> AuditEntry {
         AuditEntry {
             actor: Some(self.user_id().to_owned()),
@@ -32,6 +34,7 @@ impl Admin {
             ip: ip.key(),
             outcome,
             detail,
+            at,
         }
     }
 }

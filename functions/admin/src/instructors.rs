@@ -2,20 +2,18 @@
 //! keys (only verified instructors appear in public listings), rejection removes them; the
 //! pending-verification counter and the audit entry move in the same transaction.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use shared::audit::Outcome;
-use shared::clock;
+use shared::error::OrConflict;
 use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::ClientIp;
-use shared::store::instructors::{self, listing_keys, verification_update};
-use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
+use shared::store::instructors::{self, Decision};
+use shared::store::transact::{transact, Write};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -55,7 +53,7 @@ pub async fn verify(
     admin: Admin,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<VerificationView>> {
-    decide(&state, &ip, &admin, &id, true).await
+    decide(&state, &ip, &admin, &id, Decision::Verify).await
 }
 
 /// Reject an instructor
@@ -82,42 +80,17 @@ pub async fn reject(
     admin: Admin,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<VerificationView>> {
-    decide(&state, &ip, &admin, &id, false).await
+    decide(&state, &ip, &admin, &id, Decision::Reject).await
 }
 
 /// Adds "and the verification is still `read`" to the update's condition, so two admins
 /// deciding at once cannot both move the pending counter.
-fn unless_changed(mut update: Update, read: &str) -> Update {
-    update.condition_expression = Some(match update.condition_expression.take() {
-        Some(condition) => format!("({condition}) AND #verification = :read_verification"),
-        None => "#verification = :read_verification".to_owned(),
-    });
-    update
-        .expression_attribute_names
-        .get_or_insert_with(Default::default)
-        .insert("#verification".into(), "verification".into());
-    update
-        .expression_attribute_values
-        .get_or_insert_with(Default::default)
-        .insert(":read_verification".into(), AttributeValue::S(read.into()));
-    update
-}
-
-/// How the pending queue changes when an instructor goes from `read` to verified/rejected.
-fn pending_delta(read: &str) -> i64 {
-    if read == instructors::PENDING {
-        -1
-    } else {
-        0
-    }
-}
-
 async fn decide(
     state: &AppState,
     ip: &ClientIp,
     admin: &Admin,
     id: &str,
-    verified: bool,
+    decision: Decision,
 ) -> ApiResult<JsonResponse<VerificationView>> {
     let table = &state.config.table_name;
     let user = users::get(&state.aws.dynamodb, table, id)
@@ -127,81 +100,31 @@ async fn decide(
     let Some(instructor) = user.instructor.as_ref() else {
         return Err(ApiError::NotFound);
     };
-    let listing = listing_keys(
-        &user.user_id,
-        &user.city,
-        &user.last_name,
-        instructor.latitude,
-        instructor.longitude,
-    );
-    let update = verification_update(table, id, verified, listing, &clock::now_rfc3339())?;
-    let (action, verification) = if verified {
-        ("instructor.verified", instructors::VERIFIED)
-    } else {
-        ("instructor.rejected", instructors::REJECTED)
+    let now = state.clock.now();
+    let mut items = instructors::decision_writes(table, &user, decision, &now.rfc3339())?;
+    let verification = decision.verification().as_str();
+    let action = match decision {
+        Decision::Verify => "instructor.verified",
+        Decision::Reject => "instructor.rejected",
     };
     let audit = admin.audit(
         ip,
         action,
         Some(id),
         Outcome::Success,
-        Some(format!("{} -> {verification}", instructor.verification)),
+        Some(format!(
+            "{} -> {verification}",
+            instructor.verification.as_str()
+        )),
+        now,
     );
-    let mut items = vec![
-        TransactWriteItem::builder()
-            .update(unless_changed(update, &instructor.verification))
-            .build(),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
-    ];
-    let delta = pending_delta(&instructor.verification);
-    if delta != 0 {
-        items.push(
-            TransactWriteItem::builder()
-                .update(stats::pending_verifications_update(table, delta)?)
-                .build(),
-        );
-    }
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "The instructor's verification changed while this request ran; try again.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    items.push(Write::from(audit.put(table)?));
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict("The instructor's verification changed while this request ran; try again.")?;
     Ok(JsonResponse(VerificationView {
         user_id: user.user_id.clone(),
         verification,
-        listed: verified,
+        listed: decision == Decision::Verify,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_decision_is_conditional_on_the_verification_read() {
-        let update = verification_update("t", "u1", true, vec![], "2026-01-01T00:00:00.000Z")
-            .expect("update");
-        let guarded = unless_changed(update, instructors::PENDING);
-        let condition = guarded.condition_expression().expect("condition");
-        assert!(
-            condition.ends_with("AND #verification = :read_verification"),
-            "{condition}"
-        );
-        assert!(condition.starts_with('('), "{condition}");
-        assert_eq!(
-            guarded.expression_attribute_values().expect("values")[":read_verification"],
-            AttributeValue::S("PENDING".into())
-        );
-    }
-
-    #[test]
-    fn only_leaving_the_pending_queue_moves_the_counter() {
-        assert_eq!(pending_delta(instructors::PENDING), -1);
-        assert_eq!(pending_delta(instructors::VERIFIED), 0);
-        assert_eq!(pending_delta(instructors::REJECTED), 0);
-    }
 }

@@ -6,10 +6,8 @@
 use serde::Serialize;
 
 use shared::envelope::Envelope;
-use shared::store::attr::{get_s, Item};
-use shared::store::smtp_settings::{
-    self, password_context, Replaced, LEGACY_PASSWORD, PASSWORD_CIPHERTEXT,
-};
+use shared::store::smtp_settings::{self, password_context, PasswordAtRest, Replaced};
+use shared::store::DynamoDb;
 
 /// What happened to one settings record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,16 +79,14 @@ async fn seal_checked(
 }
 
 async fn migrate_record(
-    dynamodb: &aws_sdk_dynamodb::Client,
+    dynamodb: &DynamoDb,
     envelope: &Envelope,
     table: &str,
-    record: &str,
-    item: &Item,
+    at_rest: &PasswordAtRest,
     dry_run: bool,
 ) -> anyhow::Result<RecordOutcome> {
-    let sealed_exists = item.contains_key(PASSWORD_CIPHERTEXT);
-    let plaintext = get_s(item, LEGACY_PASSWORD);
-    Ok(match (sealed_exists, plaintext) {
+    let record = at_rest.record_pk.as_str();
+    Ok(match (at_rest.sealed, at_rest.plaintext.as_deref()) {
         (false, None) => RecordOutcome::NoPassword,
         (true, None) => RecordOutcome::AlreadyEncrypted,
         (true, Some(_)) if dry_run => RecordOutcome::WouldRemovePlaintext,
@@ -117,23 +113,20 @@ async fn migrate_record(
 
 /// Runs the migration over every SMTP settings record of `table`.
 pub async fn migrate_smtp_passwords(
-    dynamodb: &aws_sdk_dynamodb::Client,
+    dynamodb: &DynamoDb,
     envelope: &Envelope,
     table: &str,
     dry_run: bool,
 ) -> anyhow::Result<MigrationReport> {
-    let items = smtp_settings::scan_all(dynamodb, table).await?;
+    let records = smtp_settings::passwords_at_rest(dynamodb, table).await?;
     let mut report = MigrationReport {
         dry_run,
-        scanned: items.len(),
+        scanned: records.len(),
         ..MigrationReport::default()
     };
-    for item in &items {
-        let Some(record) = get_s(item, "PK").map(str::to_owned) else {
-            continue;
-        };
-        let outcome = migrate_record(dynamodb, envelope, table, &record, item, dry_run).await?;
-        report.count(record, outcome);
+    for at_rest in &records {
+        let outcome = migrate_record(dynamodb, envelope, table, at_rest, dry_run).await?;
+        report.count(at_rest.record_pk.clone(), outcome);
     }
     Ok(report)
 }

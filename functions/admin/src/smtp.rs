@@ -3,7 +3,6 @@
 //! answer is 503 and the stored settings stay as they were. It is never returned or logged:
 //! reads answer `password_set`.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,19 +11,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use shared::audit::Outcome;
-use shared::clock;
 use shared::domain::Email;
 use shared::envelope::{Envelope, EnvelopeError};
+use shared::error::{OrConflict, UpstreamFailure};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::problem::Problem;
 use shared::http::request_context::ClientIp;
-use shared::http::validation::Validator;
 use shared::mail::{MailError, OutgoingEmail};
 use shared::store::smtp_settings::{
     self, password_context, StoredPassword, StoredSmtpSettings, SMTP_SETTINGS_PK,
 };
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::{transact, Write};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::guard::Admin;
@@ -161,6 +158,7 @@ pub async fn put_settings(
             }
         },
     };
+    let now = state.clock.now();
     let settings = StoredSmtpSettings {
         record: SMTP_SETTINGS_PK.to_owned(),
         host: form.host,
@@ -170,7 +168,7 @@ pub async fn put_settings(
         password,
         from_address: form.from_address,
         version: current.as_ref().map_or(0, |c| c.version) + 1,
-        updated_at: Some(clock::now_rfc3339()),
+        updated_at: Some(now.rfc3339()),
         updated_by: Some(admin.user_id().to_owned()),
     };
     let table = &state.config.table_name;
@@ -188,23 +186,15 @@ pub async fn put_settings(
         Some(SMTP_SETTINGS_PK),
         Outcome::Success,
         Some(detail),
+        now,
     );
     let items = vec![
-        TransactWriteItem::builder()
-            .put(settings.put(table, current.as_ref().map(|c| c.version))?)
-            .build(),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
+        Write::from(settings.put(table, current.as_ref().map(|c| c.version))?),
+        Write::from(audit.put(table)?),
     ];
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "The SMTP settings were changed by someone else meanwhile; reload and try again."
-                    .into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    transact(&state.aws.dynamodb, items).await.or_conflict(
+        "The SMTP settings were changed by someone else meanwhile; reload and try again.",
+    )?;
     // Mail from this process uses the new settings at once; other processes within the
     // mailer's cache lifetime.
     state.mailer.forget_cached_settings();
@@ -231,7 +221,7 @@ pub struct TestDelivered {
 
 /// The problem an admin sees when the test message did not go out: what the SMTP server (or
 /// the lack of one) did, as a stable `smtp_outcome` code and a sentence.
-fn test_failure(err: &MailError) -> Response {
+fn test_failure(err: &MailError) -> ApiError {
     let (status, outcome, detail) = match err {
         MailError::AuthenticationFailed => (
             StatusCode::BAD_GATEWAY,
@@ -275,16 +265,15 @@ fn test_failure(err: &MailError) -> Response {
                 .to_owned(),
         ),
     };
-    let mut problem = Problem::new(
+    let mut extra = serde_json::Map::new();
+    extra.insert("smtp_outcome".into(), serde_json::Value::from(outcome));
+    ApiError::Upstream(Box::new(UpstreamFailure {
         status,
-        "smtp-test-failed",
-        "The test message was not sent",
+        slug: "smtp-test-failed",
+        title: "The test message was not sent",
         detail,
-    );
-    problem
-        .extra
-        .insert("smtp_outcome".into(), serde_json::Value::from(outcome));
-    problem.into_response()
+        extra,
+    }))
 }
 
 /// Sends a test message with the settings as stored now (not a cached copy) and reports the
@@ -324,19 +313,15 @@ pub async fn send_test(
     admin: Admin,
     Json(body): Json<TestRequest>,
 ) -> ApiResult<Response> {
-    let mut v = Validator::default();
-    let to = v.field("to", Email::parse(&body.to));
-    v.finish()?;
-    let Some(to) = to else {
-        return Err(ApiError::validation("to", "is required"));
-    };
+    let to = Email::parse(&body.to).map_err(|e| ApiError::validation("to", e.message))?;
+    let now = state.clock.now();
     let email = OutgoingEmail {
         to: to.as_str().to_owned(),
         subject: "Drive Alive SMTP test".into(),
         text: format!(
             "This is a test message from Drive Alive, sent at {} by an administrator to check \
              the outgoing mail settings. No action is needed.\n",
-            clock::now_rfc3339()
+            now.rfc3339()
         ),
     };
     let result = state.mailer.send_fresh(email).await;
@@ -351,6 +336,7 @@ pub async fn send_test(
             Some(SMTP_SETTINGS_PK),
             outcome,
             Some(detail),
+            now,
         )
         .record(&state.aws.dynamodb, &state.config.table_name)
         .await;
@@ -363,7 +349,7 @@ pub async fn send_test(
         .into_response()),
         Err(err) => {
             tracing::warn!(error = %err, "SMTP test failed");
-            Ok(test_failure(&err))
+            Err(test_failure(&err))
         }
     }
 }

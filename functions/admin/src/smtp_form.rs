@@ -10,7 +10,8 @@ use shared::http::validation::Validator;
 use shared::mail::{self, TlsMode};
 use shared::{ApiError, Stage};
 
-#[derive(Deserialize, ToSchema)]
+// The derived Debug never shows the password: see `SentPassword`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpSettingsInput {
     /// A host name or IP address, without scheme or port.
@@ -24,23 +25,20 @@ pub struct SmtpSettingsInput {
     username: Option<String>,
     /// Write-only: sent to set or change it, left out to keep the stored one.
     #[serde(default)]
-    #[schema(format = Password, write_only)]
-    password: Option<String>,
+    #[schema(value_type = Option<String>, format = Password, write_only)]
+    password: Option<SentPassword>,
     /// An email address, optionally with a name: `Drive Alive <no-reply@example.co.za>`.
     from_address: String,
 }
 
-/// Never shows the password, even in a debug print of the request.
-impl std::fmt::Debug for SmtpSettingsInput {
+/// A password as sent: read once, by the parse, and never printed.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct SentPassword(String);
+
+impl std::fmt::Debug for SentPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpSettingsInput")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("tls_mode", &self.tls_mode)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
-            .field("from_address", &self.from_address)
-            .finish()
+        f.write_str("[redacted]")
     }
 }
 
@@ -137,7 +135,7 @@ impl SmtpSettingsInput {
                 PasswordChange::NoAuthentication
             }
             (Some(_), None) => PasswordChange::Keep,
-            (Some(_), Some(password)) => {
+            (Some(_), Some(SentPassword(password))) => {
                 // SMTP AUTH PLAIN separates its fields with NUL; nothing else is restricted.
                 if password.is_empty() || password.len() > MAX_SECRET_LEN || password.contains('\0')
                 {
@@ -157,20 +155,17 @@ impl SmtpSettingsInput {
                 "must be an email address, optionally with a name: Drive Alive <no-reply@example.co.za>",
             );
         }
-        v.finish()?;
-        match (host, port, tls_mode, from_address) {
-            (Some(host), Some(port), Some(tls_mode), Some(from_address)) => Ok(SmtpSettingsForm {
-                host,
-                port,
-                tls_mode,
+        let parsed = (|| {
+            Some(SmtpSettingsForm {
+                host: host?,
+                port: port?,
+                tls_mode: tls_mode?,
                 username,
                 password,
-                from_address,
-            }),
-            _ => Err(ApiError::Internal(anyhow::anyhow!(
-                "validator passed without values"
-            ))),
-        }
+                from_address: from_address?,
+            })
+        })();
+        v.finish_with(parsed)
     }
 }
 

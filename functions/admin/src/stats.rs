@@ -32,7 +32,7 @@ pub async fn get_stats(
     let stats = stats::read(
         &state.aws.dynamodb,
         &state.config.table_name,
-        jiff::Timestamp::now(),
+        state.clock.now().timestamp(),
     )
     .await?;
     Ok(JsonResponse(stats))

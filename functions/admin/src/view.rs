@@ -37,12 +37,15 @@ impl From<&UserRecord> for AdminUserView {
             user_id: user.user_id.clone(),
             role: user.role,
             status: user.status,
-            email: user.email.clone(),
-            phone: user.phone.clone(),
+            email: user.email.as_str().to_owned(),
+            phone: user.phone.as_str().to_owned(),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             city: user.city.clone(),
-            instructor_verification: user.instructor.as_ref().map(|i| i.verification.clone()),
+            instructor_verification: user
+                .instructor
+                .as_ref()
+                .map(|i| i.verification.as_str().to_owned()),
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),
         }

@@ -1,7 +1,6 @@
 //! The `auth` group: registration, email verification, login, refresh, logout and password
 //! reset. Every route is rate limited and fails closed when the counter store is down.
 
-mod email_tokens;
 mod emails;
 mod login;
 mod password_reset;

@@ -2,7 +2,6 @@
 //! phone number. Unknown accounts cost the same argon2 work as known ones and get the same
 //! answer; the account's status is revealed only to someone who knows its password.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::{Form, FromRequest, Request, State};
 use axum::http::header;
 use axum::response::Response;
@@ -15,8 +14,8 @@ use shared::domain::{Email, PhoneNumber};
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::RuleName;
-use shared::store::transact::{transact, TransactError};
+use shared::rate_limit::{Caller, RuleName};
+use shared::store::transact::{transact, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{metrics, ApiError, ApiResult, AppState};
 
@@ -146,9 +145,10 @@ pub async fn login(
     request: Request,
 ) -> ApiResult<Response> {
     let credentials = read_credentials(&state, request).await?;
+    let now = state.clock.now();
     state
         .limiter
-        .check(&scope, RuleName::LoginIp, &ip.key(), false)
+        .check(&scope, RuleName::LoginIp, Caller::key(&ip.key()))
         .await?;
     let claim = claim_for(credentials.username.trim());
     let account_key = claim
@@ -156,7 +156,7 @@ pub async fn login(
         .unwrap_or_else(|| credentials.username.trim().to_lowercase());
     state
         .limiter
-        .check(&scope, RuleName::LoginAccount, &account_key, false)
+        .check(&scope, RuleName::LoginAccount, Caller::key(&account_key))
         .await?;
 
     let user = find_user(&state, claim).await?;
@@ -177,6 +177,7 @@ pub async fn login(
                 ip: ip.key(),
                 outcome: Outcome::Failure,
                 detail: Some("bad credentials".into()),
+                at: now,
             }
             .record(&state.aws.dynamodb, table)
             .await;
@@ -197,7 +198,7 @@ pub async fn login(
         }
     }
 
-    let session = new_session(&user.user_id);
+    let session = new_session(&user.user_id, now);
     let audit = AuditEntry {
         actor: Some(user.user_id.clone()),
         action: "auth.login",
@@ -205,21 +206,21 @@ pub async fn login(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: None,
+        at: now,
     };
     let items = vec![
-        TransactWriteItem::builder()
-            .put(session.record.put(table)?)
-            .build(),
-        TransactWriteItem::builder().put(audit.put(table)?).build(),
+        Write::from(session.record.put(table)?),
+        Write::from(audit.put(table)?),
     ];
-    transact(&state.aws.dynamodb, items)
-        .await
-        .map_err(|err| match err {
-            TransactError::ConditionFailed(_) => {
-                ApiError::Internal(anyhow::anyhow!("session id collision"))
-            }
-            TransactError::Other(err) => ApiError::Internal(err),
-        })?;
+    // A failed condition would be a session id collision: a 500 like any other bug.
+    transact(&state.aws.dynamodb, items).await?;
     scope.set_user_id(&user.user_id);
-    token_response(&state, &user, &session.record.session_id, &session.refresh).await
+    token_response(
+        &state,
+        &user,
+        &session.record.session_id,
+        &session.refresh,
+        now,
+    )
+    .await
 }

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
@@ -18,12 +17,12 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
-use shared::store::transact::transact;
+use shared::rate_limit::{Caller, RuleName};
+use shared::store::email_tokens::{self, Purpose};
+use shared::store::transact::{transact, Write};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
-use crate::email_tokens::{self, Purpose};
 use crate::emails;
 
 /// Every forgot-password answer takes at least this long, so the work done for a real account
@@ -80,7 +79,7 @@ pub async fn forgot(
 ) -> ApiResult<(StatusCode, JsonResponse<Notice>)> {
     state
         .limiter
-        .check(&scope, RuleName::ForgotIp, &ip.key(), false)
+        .check(&scope, RuleName::ForgotIp, Caller::key(&ip.key()))
         .await?;
     let email = Email::parse(&body.email).map_err(|e| ApiError::validation("email", e.message))?;
     let floor = tokio::time::sleep(FORGOT_MIN_DURATION);
@@ -90,8 +89,7 @@ pub async fn forgot(
         .check(
             &RequestScope::default(),
             RuleName::ForgotAccount,
-            email.as_str(),
-            false,
+            Caller::key(email.as_str()),
         )
         .await
         .is_ok();
@@ -122,7 +120,8 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
     if user.status == AccountStatus::Suspended {
         return Ok(());
     }
-    let (token, put) = email_tokens::issue(Purpose::ResetPassword, &user.user_id, table)?;
+    let now = state.clock.now();
+    let (token, put) = email_tokens::issue(Purpose::ResetPassword, &user.user_id, table, now)?;
     let audit = AuditEntry {
         actor: Some(user.user_id.clone()),
         action: "auth.password_reset_requested",
@@ -130,19 +129,14 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: None,
+        at: now,
     };
-    transact(
-        db,
-        vec![
-            TransactWriteItem::builder().put(put).build(),
-            TransactWriteItem::builder().put(audit.put(table)?).build(),
-        ],
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e))?;
+    transact(db, vec![put, Write::from(audit.put(table)?)])
+        .await
+        .map_err(anyhow::Error::from)?;
     let message = emails::password_reset(
         &state.config.public_url,
-        &user.email,
+        user.email.as_str(),
         &user.first_name,
         &token,
     );
@@ -185,23 +179,21 @@ pub async fn reset(
 ) -> ApiResult<JsonResponse<Notice>> {
     state
         .limiter
-        .check(&scope, RuleName::ResetIp, &ip.key(), false)
+        .check(&scope, RuleName::ResetIp, Caller::key(&ip.key()))
         .await?;
     let mut v = Validator::default();
     let password = v.field("new_password", Password::parse(&body.new_password));
-    v.finish()?;
-    let Some(password) = password else {
-        return Err(invalid_token());
-    };
+    let password = v.finish_with(password)?;
+    let now = state.clock.now();
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let token = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim())
+    let token = email_tokens::find(db, table, Purpose::ResetPassword, body.token.trim(), now)
         .await?
         .ok_or_else(invalid_token)?;
     let new_hash = password_hash::hash(password.expose().to_owned()).await?;
-    let update = users::password_change_update(table, &token.user_id, new_hash)?;
+    let update = users::password_change_update(table, &token.user_id, new_hash, now)?;
     if !token
-        .redeem(db, table, update, "auth.password_reset", &ip)
+        .redeem(db, table, update, "auth.password_reset", &ip.key())
         .await?
     {
         return Err(invalid_token());

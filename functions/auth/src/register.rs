@@ -2,7 +2,6 @@
 //! error in one 422); the account, its email and phone claims and its verification token are
 //! written in one transaction, so a taken email or phone can never leave half an account.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
@@ -11,22 +10,22 @@ use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{password_hash, AccountStatus, Role};
-use shared::clock;
+use shared::clock::Now;
 use shared::domain::{
     Coordinates, Email, LicenceNumber, Password, PersonName, PhoneNumber, Place, Province, Rands,
-    SaIdNumber, StreetAddress, VehicleDescription,
+    SaIdNumber, StreetAddress, VehicleDescription, Verification,
 };
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
-use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
-use shared::store::users::{InstructorDetails, UserRecord};
-use shared::{ApiError, ApiResult, AppState};
+use shared::rate_limit::{Caller, RuleName};
+use shared::store::email_tokens::{self, Purpose};
+use shared::store::transact::{transact, Write};
+use shared::store::users::{InstructorDetails, NewAccount, UserRecord};
+use shared::{ApiResult, AppState};
 
-use crate::email_tokens::{self, Purpose};
 use crate::emails;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -169,13 +168,7 @@ fn parse_registration<T>(
     let mut v = Validator::default();
     let identity = parse_identity(&mut v, identity);
     let details = details(&mut v);
-    v.finish()?;
-    match (identity, details) {
-        (Some(identity), Some(details)) => Ok((identity, details)),
-        _ => Err(ApiError::Internal(anyhow::anyhow!(
-            "validator passed without values"
-        ))),
-    }
+    v.finish_with(identity.zip(details))
 }
 
 fn optional_coordinates(
@@ -183,45 +176,29 @@ fn optional_coordinates(
     lat: Option<f64>,
     lng: Option<f64>,
 ) -> Option<Option<Coordinates>> {
-    match (lat, lng) {
-        (None, None) => Some(None),
-        (Some(lat), Some(lng)) => v
-            .field("pickup_latitude", Coordinates::parse(lat, lng))
-            .map(Some),
-        _ => {
-            v.error(
-                "pickup_latitude",
-                "pickup_latitude and pickup_longitude go together",
-            );
-            None
-        }
-    }
+    v.field(
+        "pickup_latitude",
+        Coordinates::parse_pair(lat, lng, ("pickup_latitude", "pickup_longitude")),
+    )
 }
 
-async fn new_record(identity: &Identity, role: Role) -> ApiResult<UserRecord> {
+async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<UserRecord> {
     let password_hash = password_hash::hash(identity.password.expose().to_owned()).await?;
-    let now = clock::now_rfc3339();
     Ok(UserRecord {
-        user_id: uuid::Uuid::new_v4().to_string(),
-        role,
-        status: AccountStatus::PendingVerification,
-        email: identity.email.as_str().to_owned(),
-        phone: identity.phone.as_str().to_owned(),
-        password_hash,
-        first_name: identity.first_name.as_str().to_owned(),
-        last_name: identity.last_name.as_str().to_owned(),
-        id_number: identity.id_number.as_str().to_owned(),
+        id_number: Some(identity.id_number.clone()),
         city: identity.city.as_str().to_owned(),
         suburb: identity.suburb.as_str().to_owned(),
         province: identity.province.as_str().to_owned(),
-        pickup_address: None,
-        pickup_latitude: None,
-        pickup_longitude: None,
-        instructor: None,
-        created_at: now.clone(),
-        updated_at: now,
-        sessions_valid_after: 0,
-        booking_counts: Default::default(),
+        ..UserRecord::new_account(NewAccount {
+            role,
+            status: AccountStatus::PendingVerification,
+            email: identity.email.clone(),
+            phone: identity.phone.clone(),
+            password_hash,
+            first_name: identity.first_name.as_str().to_owned(),
+            last_name: identity.last_name.as_str().to_owned(),
+            now: now.rfc3339(),
+        })
     })
 }
 
@@ -252,7 +229,7 @@ pub async fn student(
 ) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
     state
         .limiter
-        .check(&scope, RuleName::RegisterIp, &ip.key(), false)
+        .check(&scope, RuleName::RegisterIp, Caller::key(&ip.key()))
         .await?;
     let (identity, (pickup_address, pickup)) = parse_registration(identity_input!(body), |v| {
         let address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
@@ -260,11 +237,12 @@ pub async fn student(
         Some((address?, pickup?))
     })?;
 
-    let mut record = new_record(&identity, Role::Student).await?;
+    let now = state.clock.now();
+    let mut record = new_record(&identity, Role::Student, now).await?;
     record.pickup_address = Some(pickup_address.as_str().to_owned());
     record.pickup_latitude = pickup.map(|c| c.lat());
     record.pickup_longitude = pickup.map(|c| c.lng());
-    create_account(&state, &ip, record).await
+    create_account(&state, &ip, record, now).await
 }
 
 /// Register an instructor
@@ -294,7 +272,7 @@ pub async fn instructor(
 ) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
     state
         .limiter
-        .check(&scope, RuleName::RegisterIp, &ip.key(), false)
+        .check(&scope, RuleName::RegisterIp, Caller::key(&ip.key()))
         .await?;
     let (identity, (licence, vehicle, location, rate)) =
         parse_registration(identity_input!(body), |v| {
@@ -308,24 +286,21 @@ pub async fn instructor(
             Some((licence?, vehicle?, location?, rate?))
         })?;
 
-    let mut record = new_record(&identity, Role::Instructor).await?;
+    let now = state.clock.now();
+    let mut record = new_record(&identity, Role::Instructor, now).await?;
     record.instructor = Some(InstructorDetails {
         licence_number: licence.as_str().to_owned(),
         vehicle: vehicle.as_str().to_owned(),
         latitude: location.lat(),
         longitude: location.lng(),
-        hourly_rate_cents: rate.cents(),
-        verification: shared::store::instructors::PENDING.into(),
+        hourly_rate: rate,
+        verification: Verification::Pending,
         bio: None,
         working_hours: None,
         rating_sum: 0,
         rating_count: 0,
     });
-    create_account(&state, &ip, record).await
-}
-
-fn put_item(put: Put) -> TransactWriteItem {
-    TransactWriteItem::builder().put(put).build()
+    create_account(&state, &ip, record, now).await
 }
 
 /// One transaction: profile, email claim, phone claim, verification token, audit entry, stats.
@@ -333,9 +308,11 @@ async fn create_account(
     state: &AppState,
     ip: &ClientIp,
     record: UserRecord,
+    now: Now,
 ) -> ApiResult<(StatusCode, JsonResponse<Registered>)> {
     let table = &state.config.table_name;
-    let (token, token_put) = email_tokens::issue(Purpose::VerifyEmail, &record.user_id, table)?;
+    let (token, token_put) =
+        email_tokens::issue(Purpose::VerifyEmail, &record.user_id, table, now)?;
     let audit = AuditEntry {
         actor: Some(record.user_id.clone()),
         action: "account.registered",
@@ -343,34 +320,18 @@ async fn create_account(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: Some(record.role.as_str().to_owned()),
+        at: now,
     };
-    let mut items: Vec<TransactWriteItem> = record
-        .registration_puts(table)?
-        .into_iter()
-        .map(put_item)
-        .collect();
-    items.push(put_item(token_put));
-    items.push(put_item(audit.put(table)?));
-    // The admin dashboard's counters move with the account, never by scanning.
-    items.push(
-        TransactWriteItem::builder()
-            .update(stats::user_created_update(table, record.role)?)
-            .build(),
-    );
-
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "An account with this email address or phone number already exists.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
+    let mut items = record.registration_writes(table)?;
+    items.push(token_put);
+    items.push(Write::from(audit.put(table)?));
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict("An account with this email address or phone number already exists.")?;
 
     let email = emails::verification(
         &state.config.public_url,
-        &record.email,
+        record.email.as_str(),
         &record.first_name,
         &token,
     );

@@ -1,6 +1,5 @@
 //! Issuing sessions (login and refresh share it), rotating refresh tokens, and logout.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,12 +13,12 @@ use shared::auth::cookies::{self, SessionCookies, REFRESH_COOKIE, REFRESH_TTL_SE
 use shared::auth::guard::{check_csrf, signing_keys};
 use shared::auth::refresh_token::RefreshToken;
 use shared::auth::{csrf, AccountStatus, AuthUser, Role};
-use shared::clock;
+use shared::clock::Now;
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::RuleName;
-use shared::store::sessions::{self, SessionRecord};
+use shared::rate_limit::{Caller, RuleName};
+use shared::store::sessions::{self, Rotated, Rotation, SessionRecord};
 use shared::store::users::UserRecord;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -46,10 +45,9 @@ pub struct NewSession {
     pub refresh: RefreshToken,
 }
 
-pub fn new_session(user_id: &str) -> NewSession {
+pub fn new_session(user_id: &str, now: Now) -> NewSession {
     let session_id = uuid::Uuid::new_v4().simple().to_string();
     let refresh = RefreshToken::generate(user_id, &session_id, 0);
-    let now = clock::now_secs();
     NewSession {
         record: SessionRecord {
             session_id,
@@ -57,8 +55,8 @@ pub fn new_session(user_id: &str) -> NewSession {
             refresh_generation: 0,
             refresh_hash: refresh.hash(),
             spent_refresh_hashes: Vec::new(),
-            created_at_ms: clock::now_millis(),
-            expires_at: now + REFRESH_TTL_SECS,
+            created_at_ms: now.millis(),
+            expires_at: now.secs() + REFRESH_TTL_SECS,
             revoked: false,
         },
         refresh,
@@ -71,15 +69,10 @@ pub async fn token_response(
     user: &UserRecord,
     session_id: &str,
     refresh: &RefreshToken,
+    now: Now,
 ) -> ApiResult<Response> {
     let keys = signing_keys(state).await?;
-    let (access, _) = access_token::issue(
-        &keys,
-        &user.user_id,
-        user.role,
-        session_id,
-        clock::now_secs(),
-    )?;
+    let (access, _) = access_token::issue(&keys, &user.user_id, user.role, session_id, now.secs())?;
     let refresh_text = refresh.expose();
     let csrf_token = csrf::issue(&keys, session_id);
     let mut headers = HeaderMap::new();
@@ -148,6 +141,69 @@ pub async fn refresh(
     request: Request,
 ) -> ApiResult<Response> {
     let (parts, body) = request.into_parts();
+    let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
+    state
+        .limiter
+        .check(
+            &scope,
+            RuleName::Session,
+            Caller::key(&presented.session_id),
+        )
+        .await?;
+    if via_cookie {
+        let keys = signing_keys(&state).await?;
+        check_csrf(&parts, &state, &keys, &presented.session_id)?;
+    }
+    let now = state.clock.now();
+    let (user, session) = live_session(&state, &presented, now).await?;
+    // Revoke only on proof: a token one of the latest rotations spent, secret included.
+    // Revoking on an id and a number alone would let anyone who learnt them end someone
+    // else's session.
+    let presented_hash = presented.hash();
+    let replayed = presented.generation < session.refresh_generation
+        && session.spent_refresh_hashes.contains(&presented_hash);
+    if replayed {
+        revoke_for_reuse(&state, &ip, &user, &session, now).await?;
+        return Err(session_ended());
+    }
+    if presented.generation != session.refresh_generation || presented_hash != session.refresh_hash
+    {
+        return Err(session_ended());
+    }
+    let next = RefreshToken::generate(
+        &user.user_id,
+        &session.session_id,
+        session.refresh_generation + 1,
+    );
+    let rotation = Rotation {
+        from_generation: presented.generation,
+        from_hash: &presented_hash,
+        to_generation: next.generation,
+        to_hash: &next.hash(),
+    };
+    match sessions::rotate(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        &session,
+        rotation,
+    )
+    .await?
+    {
+        Rotated::Done => token_response(&state, &user, &session.session_id, &next, now).await,
+        Rotated::Lost => {
+            revoke_for_reuse(&state, &ip, &user, &session, now).await?;
+            Err(session_ended())
+        }
+    }
+}
+
+/// The refresh token of the request, from a JSON body or else the cookie, and whether it came
+/// from the cookie (which then needs the CSRF check).
+async fn presented_token(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+) -> ApiResult<(RefreshToken, bool)> {
     let has_json_body = is_json_content_type(
         parts
             .headers
@@ -158,7 +214,7 @@ pub async fn refresh(
         // A JSON `null` body, like no body, means "use the cookie".
         let Json(body) = Json::<Option<RefreshRequest>>::from_request(
             Request::from_parts(parts.clone(), body),
-            &state,
+            state,
         )
         .await?;
         body.and_then(|b| b.refresh_token)
@@ -173,15 +229,15 @@ pub async fn refresh(
         ),
     };
     let presented = RefreshToken::parse(&text).ok_or_else(session_ended)?;
-    state
-        .limiter
-        .check(&scope, RuleName::Session, &presented.session_id, false)
-        .await?;
-    if via_cookie {
-        let keys = signing_keys(&state).await?;
-        check_csrf(&parts, &state, &keys, &presented.session_id)?;
-    }
+    Ok((presented, via_cookie))
+}
 
+/// The user and session the token names, if the session is live and the account active.
+async fn live_session(
+    state: &AppState,
+    presented: &RefreshToken,
+    now: Now,
+) -> ApiResult<(UserRecord, SessionRecord)> {
     let (user, session) = sessions::get_with_user(
         &state.aws.dynamodb,
         &state.config.table_name,
@@ -192,83 +248,13 @@ pub async fn refresh(
     let (Some(user), Some(session)) = (user, session) else {
         return Err(session_ended());
     };
-    let now = clock::now_secs();
-    if !session.is_live(now, user.sessions_valid_after) {
+    if !session.is_live(now.secs(), user.sessions_valid_after) {
         return Err(session_ended());
     }
     if user.status != AccountStatus::Active {
         return Err(ApiError::Forbidden("This account is suspended.".into()));
     }
-    // Revoke only on proof: a token one of the latest rotations spent, secret included.
-    // Revoking on an id and a number alone would let anyone who learnt them end someone
-    // else's session.
-    let presented_hash = presented.hash();
-    let replayed = presented.generation < session.refresh_generation
-        && session.spent_refresh_hashes.contains(&presented_hash);
-    if replayed {
-        revoke_for_reuse(&state, &ip, &user, &session).await?;
-        return Err(session_ended());
-    }
-    if presented.generation != session.refresh_generation || presented_hash != session.refresh_hash
-    {
-        return Err(session_ended());
-    }
-
-    let next = RefreshToken::generate(
-        &user.user_id,
-        &session.session_id,
-        session.refresh_generation + 1,
-    );
-    let rotated = state
-        .aws
-        .dynamodb
-        .update_item()
-        .table_name(&state.config.table_name)
-        .set_key(Some(sessions::session_key(
-            &user.user_id,
-            &session.session_id,
-        )))
-        .update_expression(
-            "SET refresh_generation = :next, refresh_hash = :next_hash, #spent = :spent",
-        )
-        .condition_expression(
-            "refresh_generation = :current AND refresh_hash = :current_hash AND revoked = :no",
-        )
-        .expression_attribute_values(":next", AttributeValue::N(next.generation.to_string()))
-        .expression_attribute_values(":next_hash", AttributeValue::S(next.hash()))
-        .expression_attribute_values(
-            ":current",
-            AttributeValue::N(presented.generation.to_string()),
-        )
-        .expression_attribute_names("#spent", sessions::SPENT_ATTRIBUTE)
-        .expression_attribute_values(
-            ":spent",
-            AttributeValue::L(
-                sessions::spent_after_rotation(&presented_hash, &session.spent_refresh_hashes)
-                    .into_iter()
-                    .map(AttributeValue::S)
-                    .collect(),
-            ),
-        )
-        .expression_attribute_values(":current_hash", AttributeValue::S(presented_hash))
-        .expression_attribute_values(":no", AttributeValue::Bool(false))
-        .send()
-        .await;
-    match rotated {
-        Ok(_) => token_response(&state, &user, &session.session_id, &next).await,
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            // Another request rotated this token first: two holders of one refresh token.
-            revoke_for_reuse(&state, &ip, &user, &session).await?;
-            Err(session_ended())
-        }
-        Err(err) => Err(ApiError::Internal(
-            anyhow::Error::new(err).context("Failed to rotate the refresh token"),
-        )),
-    }
+    Ok((user, session))
 }
 
 async fn revoke_for_reuse(
@@ -276,6 +262,7 @@ async fn revoke_for_reuse(
     ip: &ClientIp,
     user: &UserRecord,
     session: &SessionRecord,
+    now: Now,
 ) -> ApiResult<()> {
     sessions::revoke(
         &state.aws.dynamodb,
@@ -292,6 +279,7 @@ async fn revoke_for_reuse(
         ip: ip.key(),
         outcome: Outcome::Failure,
         detail: None,
+        at: now,
     }
     .record(&state.aws.dynamodb, &state.config.table_name)
     .await;
@@ -323,7 +311,7 @@ pub async fn logout(
 ) -> ApiResult<Response> {
     state
         .limiter
-        .check(&scope, RuleName::Session, &auth.session_id, false)
+        .check(&scope, RuleName::Session, Caller::key(&auth.session_id))
         .await?;
     sessions::revoke(
         &state.aws.dynamodb,

@@ -10,11 +10,10 @@ use shared::auth::AccountStatus;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::RuleName;
+use shared::rate_limit::{Caller, RuleName};
+use shared::store::email_tokens::{self, Purpose};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
-
-use crate::email_tokens::{self, Purpose};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,16 +64,17 @@ pub async fn verify_email(
 ) -> ApiResult<JsonResponse<EmailVerified>> {
     state
         .limiter
-        .check(&scope, RuleName::VerifyIp, &ip.key(), false)
+        .check(&scope, RuleName::VerifyIp, Caller::key(&ip.key()))
         .await?;
+    let now = state.clock.now();
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let token = email_tokens::find(db, table, Purpose::VerifyEmail, body.token.trim())
+    let token = email_tokens::find(db, table, Purpose::VerifyEmail, body.token.trim(), now)
         .await?
         .ok_or_else(invalid_token)?;
-    let activate = users::activation_update(table, &token.user_id)?;
+    let activate = users::activation_update(table, &token.user_id, now)?;
     if !token
-        .redeem(db, table, activate, "account.email_verified", &ip)
+        .redeem(db, table, activate, "account.email_verified", &ip.key())
         .await?
     {
         return Err(invalid_token());

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use shared::auth::{AccountStatus, AuthUser, Role};
-use shared::clock;
+use shared::clock::Now;
 use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress};
 use shared::http::idempotency::{IdempotencyKey, IDEMPOTENT_REPLAYED};
 use shared::http::json::Json;
@@ -25,7 +25,7 @@ use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus};
 use shared::store::idempotency::{self, ClaimKey};
 use shared::store::stats;
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::{transact, TransactError, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{metrics, ApiError, ApiResult, AppState};
 
@@ -72,11 +72,6 @@ impl NewBooking {
 
 /// The operation name idempotency claims are filed under.
 const OPERATION: &str = "create_booking";
-
-/// Price of a lesson in cents: the hourly rate pro rata, rounded to the nearest cent.
-pub fn price_cents(hourly_rate_cents: i64, minutes: i64) -> i64 {
-    (hourly_rate_cents * minutes + 30) / 60
-}
 
 fn bookable(instructor: &UserRecord) -> bool {
     instructor.role == Role::Instructor
@@ -129,145 +124,32 @@ pub async fn create(
     auth.require_role(&[Role::Student])?;
     state
         .limiter
-        .check(&scope, RuleName::BookingCreate, auth.user_id(), false)
+        .check(&scope, RuleName::BookingCreate, auth.caller())
         .await?;
-
-    let mut v = Validator::default();
-    let duration = v.field(
-        "duration_minutes",
-        LessonDuration::parse(body.duration_minutes),
-    );
-    let slot = duration.and_then(|duration| {
-        match LessonSlot::parse(
-            &body.lesson_date,
-            &body.lesson_time,
-            duration,
-            jiff::Timestamp::now(),
-        ) {
-            Ok(slot) => Some(slot),
-            Err(err) => {
-                v.error(err.field, &err.error.message);
-                None
-            }
-        }
-    });
-    let pickup_address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
-    let pickup = match (body.pickup_latitude, body.pickup_longitude) {
-        (Some(lat), Some(lng)) => v
-            .field("pickup_latitude", Coordinates::parse(lat, lng))
-            .map(Some),
-        (None, None) => Some(None),
-        _ => {
-            v.error(
-                "pickup_latitude",
-                "pickup_latitude and pickup_longitude go together",
-            );
-            None
-        }
-    };
-    v.finish()?;
-    let (Some(slot), Some(pickup_address), Some(pickup)) = (slot, pickup_address, pickup) else {
-        return Err(ApiError::validation("lesson_date", "is invalid"));
-    };
-
-    let table = &state.config.table_name;
-    let instructor = match users::get(&state.aws.dynamodb, table, body.instructor_id.trim()).await?
-    {
-        Some(instructor) if bookable(&instructor) => instructor,
-        _ => {
-            return Err(ApiError::validation(
-                "instructor_id",
-                "is not an instructor who takes bookings",
-            ))
-        }
-    };
-    let Some(details) = instructor.instructor.as_ref() else {
-        return Err(ApiError::validation(
-            "instructor_id",
-            "is not an instructor",
-        ));
-    };
-    let weekday = slot.local_date().weekday();
-    if !details.hours().fits(
-        weekday,
-        slot.local_start_minute(),
-        slot.duration().minutes(),
-    ) {
-        return Err(ApiError::validation(
-            "lesson_time",
-            "is outside the instructor's working hours",
-        ));
-    }
-
-    let now = clock::now_rfc3339();
-    let booking = BookingRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        instructor_id: instructor.user_id.clone(),
-        student_id: auth.user_id().to_owned(),
-        instructor_name: instructor.full_name(),
-        student_name: auth.user.full_name(),
-        instructor_email: instructor.email.clone(),
-        student_email: auth.user.email.clone(),
-        lesson_start: shared::domain::lesson::quarter_key(slot.start()),
-        duration_minutes: slot.duration().minutes(),
-        status: BookingStatus::Pending,
-        price_cents: price_cents(details.hourly_rate_cents, slot.duration().minutes()),
-        pickup_address: pickup_address.as_str().to_owned(),
-        pickup_latitude: pickup.map(|c| c.lat()),
-        pickup_longitude: pickup.map(|c| c.lng()),
-        created_at: now.clone(),
-        updated_at: now,
-        cancel_reason: None,
-        cancelled_by: None,
-        reviewed: false,
-    };
-    let (mut items, positions) = bookings::create_items(table, &booking, &slot)?;
-    let fingerprint = body.fingerprint();
+    let now = state.clock.now();
+    let request = BookingRequest::parse(&body, now)?;
+    let instructor = bookable_instructor(&state, body.instructor_id.trim(), &request).await?;
+    let booking = request.booking_of(&auth, &instructor, now)?;
     let claim = idempotency_key.as_ref().map(|key| ClaimKey {
         user_id: auth.user_id(),
         operation: OPERATION,
         key,
     });
-    let now_secs = jiff::Timestamp::now().as_second();
-    let claim_position = match &claim {
-        Some(claim) => {
-            let put = claim.put(table, &fingerprint, &booking.id, now_secs)?;
-            items.push(
-                aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                    .put(put)
-                    .build(),
-            );
-            Some(items.len() - 1)
-        }
-        None => None,
-    };
-    // The admin stats' "bookings today" moves with the booking.
-    items.push(
-        aws_sdk_dynamodb::types::TransactWriteItem::builder()
-            .update(stats::booking_created_update(
-                table,
-                jiff::Timestamp::now(),
-            )?)
-            .build(),
-    );
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(failed)) => {
-            if let (Some(claim), Some(position)) = (&claim, claim_position) {
-                if failed.contains(&position) {
-                    return replay(&state, claim, &fingerprint, now_secs).await;
-                }
-            }
-            let detail = if failed.iter().any(|i| positions.instructor.contains(i)) {
-                "That time is no longer available with this instructor."
-            } else if failed.iter().any(|i| positions.student.contains(i)) {
-                "You already have a lesson at that time."
-            } else {
-                "The booking could not be created; try again."
-            };
-            return Err(ApiError::Conflict(detail.into()));
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    let fingerprint = body.fingerprint();
+    if let Some(refused) = store_booking(
+        &state,
+        &booking,
+        &request.slot,
+        claim.as_ref(),
+        &fingerprint,
+        now,
+    )
+    .await?
+    {
+        return match refused {
+            Refused::Repeat(claim) => replay(&state, &claim, &fingerprint, now).await,
+            Refused::Taken(detail) => Err(ApiError::Conflict(detail.into())),
+        };
     }
     metrics::count("BookingsCreated");
     notify_instructor(&state, &booking, claim.as_ref()).await;
@@ -276,6 +158,176 @@ pub async fn create(
         JsonResponse(BookingView::from(booking)),
     )
         .into_response())
+}
+
+/// A booking body as domain values, all field errors at once.
+struct BookingRequest {
+    slot: LessonSlot,
+    pickup_address: StreetAddress,
+    pickup: Option<Coordinates>,
+}
+
+impl BookingRequest {
+    fn parse(body: &NewBooking, now: Now) -> ApiResult<Self> {
+        let mut v = Validator::default();
+        let duration = v.field(
+            "duration_minutes",
+            LessonDuration::parse(body.duration_minutes),
+        );
+        let slot = duration.and_then(|duration| {
+            match LessonSlot::parse(
+                &body.lesson_date,
+                &body.lesson_time,
+                duration,
+                now.timestamp(),
+            ) {
+                Ok(slot) => Some(slot),
+                Err(err) => {
+                    v.error(err.field, &err.error.message);
+                    None
+                }
+            }
+        });
+        let pickup_address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
+        let pickup = v.field(
+            "pickup_latitude",
+            Coordinates::parse_pair(
+                body.pickup_latitude,
+                body.pickup_longitude,
+                ("pickup_latitude", "pickup_longitude"),
+            ),
+        );
+        let parsed = (|| {
+            Some(Self {
+                slot: slot?,
+                pickup_address: pickup_address?,
+                pickup: pickup?,
+            })
+        })();
+        v.finish_with(parsed)
+    }
+
+    /// The new booking of `student` with `instructor` (the price from their rate).
+    fn booking_of(
+        &self,
+        student: &AuthUser,
+        instructor: &UserRecord,
+        now: Now,
+    ) -> ApiResult<BookingRecord> {
+        let details = instructor.instructor.as_ref().ok_or_else(not_bookable)?;
+        let created = now.rfc3339();
+        Ok(BookingRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            instructor_id: instructor.user_id.clone(),
+            student_id: student.user_id().to_owned(),
+            instructor_name: instructor.full_name(),
+            student_name: student.user.full_name(),
+            instructor_email: instructor.email.as_str().to_owned(),
+            student_email: student.user.email.as_str().to_owned(),
+            lesson_start: shared::domain::lesson::quarter_key(self.slot.start()),
+            duration_minutes: self.slot.duration().minutes(),
+            status: BookingStatus::Pending,
+            price: self.slot.duration().price(details.hourly_rate),
+            pickup_address: self.pickup_address.as_str().to_owned(),
+            pickup_latitude: self.pickup.map(|c| c.lat()),
+            pickup_longitude: self.pickup.map(|c| c.lng()),
+            created_at: created.clone(),
+            updated_at: created,
+            cancel_reason: None,
+            cancelled_by: None,
+            reviewed: false,
+        })
+    }
+}
+
+fn not_bookable() -> ApiError {
+    ApiError::validation("instructor_id", "is not an instructor who takes bookings")
+}
+
+/// The instructor, if verified, active and working at the requested time (one read).
+async fn bookable_instructor(
+    state: &AppState,
+    instructor_id: &str,
+    request: &BookingRequest,
+) -> ApiResult<UserRecord> {
+    let instructor = users::get(&state.aws.dynamodb, &state.config.table_name, instructor_id)
+        .await?
+        .filter(bookable)
+        .ok_or_else(not_bookable)?;
+    let hours = instructor
+        .instructor
+        .as_ref()
+        .map(|d| d.hours())
+        .ok_or_else(not_bookable)?;
+    let slot = &request.slot;
+    if !hours.fits(
+        slot.local_date().weekday(),
+        slot.local_start_minute(),
+        slot.duration().minutes(),
+    ) {
+        return Err(ApiError::validation(
+            "lesson_time",
+            "is outside the instructor's working hours",
+        ));
+    }
+    Ok(instructor)
+}
+
+/// Why the booking transaction was refused.
+enum Refused<'a> {
+    /// The idempotency key was used before: answer with that booking.
+    Repeat(ClaimKey<'a>),
+    /// A slot is taken (or the write could not be made): the 409's detail.
+    Taken(&'static str),
+}
+
+/// The booking, its slots, the counters and (with a key) the idempotency claim: one
+/// transaction. `Ok(None)` when it was written.
+async fn store_booking<'a>(
+    state: &AppState,
+    booking: &BookingRecord,
+    slot: &LessonSlot,
+    claim: Option<&ClaimKey<'a>>,
+    fingerprint: &str,
+    now: Now,
+) -> ApiResult<Option<Refused<'a>>> {
+    let table = &state.config.table_name;
+    let (mut items, positions) = bookings::create_items(table, booking, slot)?;
+    let claim_position = match claim {
+        Some(claim) => {
+            items.push(Write::from(claim.put(
+                table,
+                fingerprint,
+                &booking.id,
+                now.secs(),
+            )?));
+            Some(items.len() - 1)
+        }
+        None => None,
+    };
+    // The admin stats' "bookings today" moves with the booking.
+    items.push(Write::from(stats::booking_created_update(
+        table,
+        now.timestamp(),
+    )?));
+    let failed = match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => return Ok(None),
+        Err(TransactError::ConditionFailed(failed)) => failed,
+        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
+    };
+    if let (Some(claim), Some(position)) = (claim, claim_position) {
+        if failed.contains(&position) {
+            return Ok(Some(Refused::Repeat(claim.clone())));
+        }
+    }
+    let detail = if failed.iter().any(|i| positions.instructor.contains(i)) {
+        "That time is no longer available with this instructor."
+    } else if failed.iter().any(|i| positions.student.contains(i)) {
+        "You already have a lesson at that time."
+    } else {
+        "The booking could not be created; try again."
+    };
+    Ok(Some(Refused::Taken(detail)))
 }
 
 /// Emails the instructor about a new booking and, for a keyed request, records on the claim
@@ -305,8 +357,9 @@ async fn replay(
     state: &AppState,
     claim: &ClaimKey<'_>,
     fingerprint: &str,
-    now_secs: i64,
+    now: Now,
 ) -> ApiResult<Response> {
+    let now_secs = now.secs();
     let table = &state.config.table_name;
     let Some(stored) = claim.get(&state.aws.dynamodb, table, now_secs).await? else {
         // The claim expired between the transaction and this read.
@@ -333,17 +386,4 @@ async fn replay(
         JsonResponse(BookingView::from(booking)),
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn price_is_the_hourly_rate_pro_rata_to_the_cent() {
-        assert_eq!(price_cents(35_000, 60), 35_000);
-        assert_eq!(price_cents(35_000, 90), 52_500);
-        assert_eq!(price_cents(33_333, 45), 25_000);
-        assert_eq!(price_cents(10_001, 30), 5_001);
-    }
 }

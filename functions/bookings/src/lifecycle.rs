@@ -10,15 +10,15 @@ use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
 use shared::auth::{AuthUser, Role};
-use shared::clock;
+use shared::clock::Now;
 use shared::domain::CancelReason;
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::RuleName;
-use shared::store::attr::s;
-use shared::store::bookings::{self, BookingRecord, BookingStatus, Party};
-use shared::store::transact::{transact, TransactError};
+use shared::store::bookings::{self, BookingRecord, BookingStatus, Party, Transition};
+use shared::store::transact::{transact, Write};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::{is_party, own_booking, visible_booking};
@@ -28,62 +28,40 @@ use crate::view::BookingView;
 async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
     state
         .limiter
-        .check(scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(scope, RuleName::User, auth.caller())
         .await
 }
 
-fn illegal(from: BookingStatus, to: BookingStatus) -> ApiError {
-    ApiError::Conflict(format!(
-        "A {} booking cannot become {}.",
-        from.as_str(),
-        to.as_str()
-    ))
+/// Why a move is refused: said the same whether the check or the transaction's condition
+/// refused it.
+fn illegal(from: BookingStatus, to: BookingStatus) -> String {
+    format!("A {} booking cannot become {}.", from.as_str(), to.as_str())
 }
 
-/// Applies the move and returns the booking as it now is.
+/// Applies the move (with `audit`, when an admin acts, in the same transaction) and returns
+/// the booking as it now is.
 async fn apply(
     state: &AppState,
     booking: BookingRecord,
-    to: BookingStatus,
-    extra: Vec<(&str, aws_sdk_dynamodb::types::AttributeValue)>,
-    release_slots: bool,
+    transition: Transition,
     audit: Option<AuditEntry>,
+    now: Now,
 ) -> ApiResult<BookingRecord> {
+    let to = transition.target();
     if !booking.status.can_become(to) {
-        return Err(illegal(booking.status, to));
+        return Err(ApiError::Conflict(illegal(booking.status, to)));
     }
     let table = &state.config.table_name;
-    let now = clock::now_rfc3339();
-    let mut items = bookings::transition_items(table, &booking, to, &extra, &now)?;
-    if release_slots {
-        items.extend(bookings::release_slot_items(table, &booking)?);
-    }
+    let now = now.rfc3339();
+    let mut items = bookings::transition_items(table, &booking, &transition, &now)?;
     if let Some(audit) = audit {
-        items.push(
-            aws_sdk_dynamodb::types::TransactWriteItem::builder()
-                .put(audit.put(table)?)
-                .build(),
-        );
+        items.push(Write::from(audit.put(table)?));
     }
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        // Someone moved it first; report against the status it has now.
-        Err(TransactError::ConditionFailed(_)) => return Err(illegal(booking.status, to)),
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
-    let mut updated = booking;
-    updated.status = to;
-    updated.updated_at = now;
-    for (name, value) in extra {
-        if let (name, Ok(text)) = (name, value.as_s()) {
-            match name {
-                "cancel_reason" => updated.cancel_reason = Some(text.clone()),
-                "cancelled_by" => updated.cancelled_by = Some(text.clone()),
-                _ => {}
-            }
-        }
-    }
-    Ok(updated)
+    // Someone moved it first; report against the status it had.
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict(&illegal(booking.status, to))?;
+    Ok(booking.after(&transition, &now))
 }
 
 /// The booking, if the caller is an instructor and it is theirs (students get 403: the route
@@ -127,10 +105,9 @@ pub async fn confirm(
     let updated = apply(
         &state,
         booking,
-        BookingStatus::Confirmed,
-        vec![],
-        false,
+        Transition::Confirm,
         None,
+        state.clock.now(),
     )
     .await?;
     emails::deliver(
@@ -170,20 +147,13 @@ pub async fn complete(
 ) -> ApiResult<JsonResponse<BookingView>> {
     limit(&state, &scope, &auth).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
-    if booking.lesson_start.as_str() > clock::now_rfc3339().as_str() {
+    let now = state.clock.now();
+    if booking.lesson_start.as_str() > now.rfc3339().as_str() {
         return Err(ApiError::Conflict(
             "A lesson can be completed once it has started.".into(),
         ));
     }
-    let updated = apply(
-        &state,
-        booking,
-        BookingStatus::Completed,
-        vec![],
-        false,
-        None,
-    )
-    .await?;
+    let updated = apply(&state, booking, Transition::Complete, None, now).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
@@ -228,6 +198,7 @@ pub async fn cancel(
     let reason =
         CancelReason::parse(&body.reason).map_err(|e| ApiError::validation("reason", e.message))?;
     let booking = visible_booking(&state, &auth, &id).await?;
+    let now = state.clock.now();
     let by_admin = auth.is_admin() && !is_party(&auth, &booking);
     let audit = by_admin.then(|| AuditEntry {
         actor: Some(auth.user_id().to_owned()),
@@ -236,20 +207,13 @@ pub async fn cancel(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: Some(reason.as_str().to_owned()),
+        at: now,
     });
-    let extra = vec![
-        ("cancel_reason", s(reason.as_str())),
-        ("cancelled_by", s(auth.user_id())),
-    ];
-    let updated = apply(
-        &state,
-        booking,
-        BookingStatus::Cancelled,
-        extra,
-        true,
-        audit,
-    )
-    .await?;
+    let cancel = Transition::Cancel {
+        reason: reason.as_str().to_owned(),
+        by: auth.user_id().to_owned(),
+    };
+    let updated = apply(&state, booking, cancel, audit, now).await?;
     emails::deliver(
         &state,
         emails::cancelled(&updated.student_email, &updated, reason.as_str()),

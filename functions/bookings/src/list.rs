@@ -2,7 +2,6 @@
 //! `GET /bookings/{id}`. One query per page whatever the page size: the list comes from the
 //! index of the caller's role, display names are on the booking items.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
@@ -14,8 +13,7 @@ use shared::http::query::{PathId, Query};
 use shared::http::request_context::RequestScope;
 use shared::pagination::{Page, PagedList};
 use shared::rate_limit::RuleName;
-use shared::schema::{GlobalIndex, GSI1, GSI2, GSI3};
-use shared::store::bookings::{self, BookingRecord, BookingStatus};
+use shared::store::bookings::{self, BookingStatus, BookingsOf};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::visible_booking;
@@ -36,11 +34,12 @@ pub struct ListQuery {
 }
 
 /// The index and partition that hold the caller's bookings.
-fn index_for(auth: &AuthUser) -> (GlobalIndex, String) {
+/// The caller's own bookings; every booking for admins.
+fn bookings_of(auth: &AuthUser) -> BookingsOf<'_> {
     match auth.role() {
-        Role::Admin => (GSI3, bookings::ALL_BOOKINGS_PK.to_owned()),
-        Role::Instructor => (GSI1, bookings::instructor_index_pk(auth.user_id())),
-        Role::Student => (GSI2, bookings::student_index_pk(auth.user_id())),
+        Role::Admin => BookingsOf::Everyone,
+        Role::Instructor => BookingsOf::Instructor(auth.user_id()),
+        Role::Student => BookingsOf::Student(auth.user_id()),
     }
 }
 
@@ -70,7 +69,7 @@ pub async fn list(
 ) -> ApiResult<JsonResponse<Page<BookingView>>> {
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let status = match query.status.as_deref() {
         None | Some("") => None,
@@ -86,38 +85,18 @@ pub async fn list(
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;
 
-    let (index, partition) = index_for(&auth);
-    let mut request = state
-        .aws
-        .dynamodb
-        .query()
-        .table_name(&state.config.table_name)
-        .index_name(index.name)
-        .key_condition_expression("#pk = :pk")
-        .expression_attribute_names("#pk", index.partition_key)
-        .expression_attribute_values(":pk", AttributeValue::S(partition))
-        .scan_index_forward(false)
-        .limit(page.limit)
-        .set_exclusive_start_key(page.start_key);
-    if let Some(status) = status {
-        // A filter, not a key: a page may hold fewer than `limit` items, but the cost stays
-        // one query per page.
-        request = request
-            .filter_expression("#status = :status")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", AttributeValue::S(status.as_str().into()));
-    }
-    let output = request.send().await.map_err(|e| {
-        ApiError::Internal(anyhow::Error::new(e).context("Failed to list bookings"))
-    })?;
-    let items = output
-        .items()
-        .iter()
-        .map(BookingRecord::try_from)
-        .map(|r| r.map(BookingView::from))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let found = bookings::page(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        bookings_of(&auth),
+        status,
+        page.limit,
+        page.start_key,
+    )
+    .await?;
+    let items = found.items.into_iter().map(BookingView::from).collect();
     Ok(JsonResponse(
-        list.page(items, output.last_evaluated_key()).await?,
+        list.page(items, found.last_key.as_ref()).await?,
     ))
 }
 
@@ -147,7 +126,7 @@ pub async fn get_one(
 ) -> ApiResult<JsonResponse<BookingView>> {
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let booking = visible_booking(&state, &auth, &id).await?;
     Ok(JsonResponse(BookingView::from(booking)))

@@ -8,8 +8,8 @@ use shared::http::query::PathId;
 use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
-use shared::clock;
 use shared::domain::{Rating, ReviewComment};
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
@@ -17,7 +17,7 @@ use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
 use shared::store::bookings::{BookingStatus, Party};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
-use shared::store::transact::{transact, TransactError};
+use shared::store::transact::transact;
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::own_booking;
@@ -66,15 +66,12 @@ pub async fn review(
     auth.require_role(&[Role::Student])?;
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), false)
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let mut v = Validator::default();
     let rating = v.field("rating", Rating::parse(body.rating));
     let comment = v.field("comment", ReviewComment::parse(&body.comment));
-    v.finish()?;
-    let (Some(rating), Some(comment)) = (rating, comment) else {
-        return Err(ApiError::validation("rating", "is required"));
-    };
+    let (rating, comment) = v.finish_with(rating.zip(comment))?;
     let booking = own_booking(&state, &auth, &id, Party::Student).await?;
     if booking.status != BookingStatus::Completed {
         return Err(ApiError::Conflict(
@@ -92,14 +89,11 @@ pub async fn review(
         student_name: public_name(&auth.user.first_name, &auth.user.last_name),
         rating: rating.value(),
         comment: comment.as_str().to_owned(),
-        created_at: clock::now_rfc3339(),
+        created_at: state.clock.now().rfc3339(),
     };
     let items = review_items(&state.config.table_name, &booking, &review)?;
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => Ok((StatusCode::CREATED, JsonResponse(review))),
-        Err(TransactError::ConditionFailed(_)) => Err(ApiError::Conflict(
-            "This lesson is already reviewed.".into(),
-        )),
-        Err(TransactError::Other(err)) => Err(ApiError::Internal(err)),
-    }
+    transact(&state.aws.dynamodb, items)
+        .await
+        .or_conflict("This lesson is already reviewed.")?;
+    Ok((StatusCode::CREATED, JsonResponse(review)))
 }

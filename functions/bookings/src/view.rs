@@ -47,7 +47,7 @@ impl From<BookingRecord> for BookingView {
             lesson_start: b.lesson_start,
             duration_minutes: b.duration_minutes,
             status: b.status,
-            price: b.price_cents as f64 / 100.0,
+            price: b.price.as_f64(),
             pickup_address: b.pickup_address,
             pickup_latitude: b.pickup_latitude,
             pickup_longitude: b.pickup_longitude,

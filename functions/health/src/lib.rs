@@ -1,6 +1,7 @@
 //! The `health` group: liveness without I/O, readiness with each dependency checked and timed,
-//! and the API's OpenAPI document.
+//! the API's OpenAPI document and its interactive documentation.
 
+mod docs;
 mod readiness;
 
 use axum::extract::State;
@@ -13,6 +14,7 @@ use utoipa::ToSchema;
 
 use shared::{ApiResult, AppState};
 
+pub use docs::{DocsPage, SWAGGER_UI_VERSION};
 use readiness::Readiness;
 
 /// `docs/openapi.json`, generated from every group's annotations by
@@ -24,10 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/health", get(live))
         .route("/api/v1/health/ready", get(ready))
         .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/docs", get(docs::docs_page))
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(live, ready, openapi_json))]
+#[openapi(paths(live, ready, openapi_json, docs::docs_page))]
 struct HealthApi;
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use jiff::civil::Time;
@@ -20,8 +19,7 @@ use shared::domain::{LessonDuration, WorkingHours};
 use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::schema::{PARTITION_KEY, SORT_KEY};
-use shared::store::bookings::{slot_pk, Party};
+use shared::store::bookings;
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -140,37 +138,27 @@ pub async fn availability(
 
     let (day_start, day_end) =
         local_day_bounds(date).map_err(|e| ApiError::validation("date", e.message))?;
-    let output = state
-        .aws
-        .dynamodb
-        .query()
-        .table_name(table)
-        .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-        .expression_attribute_names("#pk", PARTITION_KEY)
-        .expression_attribute_names("#sk", SORT_KEY)
-        .expression_attribute_values(":pk", AttributeValue::S(slot_pk(Party::Instructor, &id)))
-        .expression_attribute_values(":from", AttributeValue::S(quarter_key(day_start)))
-        .expression_attribute_values(
-            ":to",
-            AttributeValue::S(quarter_key(
-                day_end - SignedDuration::from_mins(SLOT_MINUTES),
-            )),
-        )
-        .send()
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("Failed to read slots")))?;
-    // A day has at most 96 quarter-hour slot items: one page.
-    let taken: HashSet<String> = output
-        .items()
-        .iter()
-        .filter_map(|item| item.get(SORT_KEY).and_then(|v| v.as_s().ok()).cloned())
-        .collect();
+    let last_quarter = day_end - SignedDuration::from_mins(SLOT_MINUTES);
+    let taken = bookings::taken_quarters(
+        &state.aws.dynamodb,
+        table,
+        &id,
+        &quarter_key(day_start),
+        &quarter_key(last_quarter),
+    )
+    .await?;
 
     Ok(JsonResponse(Availability {
         date: date.to_string(),
         timezone: LESSON_TIME_ZONE,
         duration_minutes: duration.minutes(),
-        slots: free_starts(&hours, date, duration, &taken, Timestamp::now()),
+        slots: free_starts(
+            &hours,
+            date,
+            duration,
+            &taken,
+            state.clock.now().timestamp(),
+        ),
     }))
 }
 

@@ -12,7 +12,7 @@ use axum::routing::{get, patch};
 use axum::Router;
 
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::RuleName;
+use shared::rate_limit::{Caller, RuleName};
 use shared::{ApiResult, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -36,7 +36,7 @@ pub(crate) async fn public_limit(
 ) -> ApiResult<()> {
     state
         .limiter
-        .check(scope, RuleName::PublicIp, &ip.key(), false)
+        .check(scope, RuleName::PublicIp, Caller::key(&ip.key()))
         .await
 }
 

@@ -2,7 +2,6 @@
 //! (only verified instructors have one). Without a city, all verified instructors from the
 //! instructors' GSI1 partition, filtered on verification.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
@@ -12,9 +11,7 @@ use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::pagination::{Page, PagedList};
-use shared::schema::{GSI1, GSI2};
-use shared::store::instructors::{city_slug, VERIFIED};
-use shared::store::users::UserRecord;
+use shared::store::instructors::{self, city_slug, Listing};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::{is_listed, InstructorView};
@@ -71,38 +68,19 @@ pub async fn list(
     let page = list
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;
-    let request = state
-        .aws
-        .dynamodb
-        .query()
-        .table_name(&state.config.table_name)
-        .limit(page.limit)
-        .set_exclusive_start_key(page.start_key);
-    let request = match &city {
-        Some(city) => request
-            .index_name(GSI2.name)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI2.partition_key)
-            .expression_attribute_values(":pk", AttributeValue::S(format!("CITY#{city}"))),
-        None => request
-            .index_name(GSI1.name)
-            .key_condition_expression("#pk = :pk")
-            .filter_expression("verification = :verified")
-            .expression_attribute_names("#pk", GSI1.partition_key)
-            .expression_attribute_values(":pk", AttributeValue::S("USERS#INSTRUCTOR".into()))
-            .expression_attribute_values(":verified", AttributeValue::S(VERIFIED.into())),
+    let (db, table) = (&state.aws.dynamodb, &state.config.table_name);
+    let listing = match &city {
+        Some(city) => Listing::City(city),
+        None => Listing::Everywhere,
     };
-    let output = request.send().await.map_err(|e| {
-        ApiError::Internal(anyhow::Error::new(e).context("Failed to list instructors"))
-    })?;
-    let mut items = Vec::with_capacity(output.items().len());
-    for item in output.items() {
-        let user = UserRecord::try_from(item)?;
-        if is_listed(&user) {
-            items.extend(InstructorView::of(&user));
-        }
-    }
+    let found = instructors::listed(db, table, listing, page.limit, page.start_key).await?;
+    let items = found
+        .items
+        .iter()
+        .filter(|user| is_listed(user))
+        .filter_map(InstructorView::of)
+        .collect();
     Ok(JsonResponse(
-        list.page(items, output.last_evaluated_key()).await?,
+        list.page(items, found.last_key.as_ref()).await?,
     ))
 }

@@ -3,9 +3,8 @@
 //! search queries only the few cells (at most 3 × 3) that the circle's bounding box touches,
 //! concurrently, then measures exact distances. No scan, whatever the number of instructors.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use futures::future::try_join_all;
@@ -17,11 +16,9 @@ use shared::http::openapi as doc;
 use shared::http::query::Query;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
-use shared::pagination::{Page, PagedList};
-use shared::schema::GSI3;
-use shared::store::instructors::{geohash_of, COARSE_CELL_LEN};
-use shared::store::users::UserRecord;
-use shared::{ApiError, ApiResult, AppState};
+use shared::pagination::{offset_key, Page, PagedList};
+use shared::store::instructors::{self, geohash_of, COARSE_CELL_LEN};
+use shared::{ApiResult, AppState};
 
 use crate::listing::PUBLIC_CALLER;
 use crate::view::{is_listed, InstructorView};
@@ -89,36 +86,6 @@ pub fn covering_cells(center: &Coordinates, radius_km: f64) -> BTreeSet<String> 
     cells
 }
 
-async fn cell_members(state: &AppState, cell: String) -> ApiResult<Vec<UserRecord>> {
-    let mut members = Vec::new();
-    let mut start: Option<HashMap<String, AttributeValue>> = None;
-    for _ in 0..MAX_PAGES_PER_CELL {
-        let output = state
-            .aws
-            .dynamodb
-            .query()
-            .table_name(&state.config.table_name)
-            .index_name(GSI3.name)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI3.partition_key)
-            .expression_attribute_values(":pk", AttributeValue::S(format!("GEO#{cell}")))
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(|e| {
-                ApiError::Internal(anyhow::Error::new(e).context("Failed to search a cell"))
-            })?;
-        for item in output.items() {
-            members.push(UserRecord::try_from(item)?);
-        }
-        match output.last_evaluated_key() {
-            Some(key) if !key.is_empty() => start = Some(key.clone()),
-            _ => break,
-        }
-    }
-    Ok(members)
-}
-
 /// Verified instructors near a point
 ///
 /// Within `radius_km` of `lat`,`lng`, nearest first, each with `distance_km`. 100 a minute
@@ -153,10 +120,7 @@ pub async fn nearby(
         (Some(lat), Some(lng)) => v.field("lat", Coordinates::parse(lat, lng)),
         _ => None,
     };
-    v.finish()?;
-    let (Some(center), Some(radius_km)) = (center, radius_km) else {
-        return Err(ApiError::validation("lat", "is required"));
-    };
+    let (center, radius_km) = v.finish_with(center.zip(radius_km))?;
 
     let fingerprint = format!(
         "nearby?lat={:.5}&lng={:.5}&radius_km={radius_km}",
@@ -167,16 +131,16 @@ pub async fn nearby(
     let page = list
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;
-    let offset: usize = page
-        .start_key
-        .as_ref()
-        .and_then(|k| k.get("offset"))
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
+    let offset = page.offset();
 
     let cells = covering_cells(&center, radius_km);
-    let found = try_join_all(cells.into_iter().map(|cell| cell_members(&state, cell))).await?;
+    let (db, table) = (&state.aws.dynamodb, &state.config.table_name);
+    let found = try_join_all(
+        cells
+            .iter()
+            .map(|cell| instructors::in_cell(db, table, cell, MAX_PAGES_PER_CELL)),
+    )
+    .await?;
     let mut matches: Vec<InstructorView> = found
         .into_iter()
         .flatten()
@@ -203,12 +167,7 @@ pub async fn nearby(
     let items: Vec<InstructorView> = matches.into_iter().skip(offset).take(limit).collect();
     let next_offset = offset + items.len();
     // The matches are measured, not stored in order: the cursor is the offset into them.
-    let next_key = (next_offset < total).then(|| {
-        HashMap::from([(
-            "offset".to_owned(),
-            AttributeValue::N(next_offset.to_string()),
-        )])
-    });
+    let next_key = (next_offset < total).then(|| offset_key(next_offset));
     Ok(JsonResponse(list.page(items, next_key.as_ref()).await?))
 }
 

@@ -2,19 +2,14 @@
 //! `PATCH /instructors/me` (an instructor's teaching details). A verified instructor's listing
 //! keys move in the same update as the city or location they are made from.
 
-use std::collections::HashMap;
-
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
-use shared::clock;
 use shared::domain::{
-    Coordinates, DomainError, Place, Province, Rands, VehicleDescription, WorkingHours,
-    WorkingHoursInput,
+    DomainError, Place, Province, Rands, VehicleDescription, WorkingHours, WorkingHoursInput,
 };
 use shared::http::json::Json;
 use shared::http::openapi as doc;
@@ -22,9 +17,7 @@ use shared::http::query::PathId;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::attr::{n, s};
-use shared::store::instructors::listing_keys;
-use shared::store::users;
+use shared::store::users::{self, InstructorChanges, ProfileChanges};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::{is_listed, InstructorView};
@@ -122,127 +115,69 @@ pub async fn patch_me(
     auth.require_role(&[Role::Instructor])?;
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), false)
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let user = &auth.user;
-    let Some(details) = user.instructor.as_ref() else {
+    if user.instructor.is_none() {
         return Err(ApiError::Forbidden(
             "Only instructors have a teaching profile.".into(),
         ));
-    };
-
-    let mut v = Validator::default();
-    let bio = v.optional("bio", patch.bio, |x| parse_bio(&x)).flatten();
-    let vehicle = v
-        .optional("vehicle", patch.vehicle, |x| VehicleDescription::parse(&x))
-        .flatten();
-    let rate = v
-        .optional("hourly_rate", patch.hourly_rate, Rands::parse_amount)
-        .flatten();
-    let city = v
-        .optional("city", patch.city, |x| Place::parse(&x))
-        .flatten();
-    let suburb = v
-        .optional("suburb", patch.suburb, |x| Place::parse(&x))
-        .flatten();
-    let province = v
-        .optional("province", patch.province, |x| Province::parse(&x))
-        .flatten();
-    let location = match (patch.latitude, patch.longitude) {
-        (None, None) => None,
-        (Some(lat), Some(lng)) => v.field("latitude", Coordinates::parse(lat, lng)),
-        _ => {
-            v.error("latitude", "latitude and longitude go together");
-            None
-        }
-    };
-    let hours = v
-        .optional("working_hours", patch.working_hours, |h| {
-            WorkingHours::parse(&h)
-        })
-        .flatten();
-    v.finish()?;
-
-    let mut changes: Vec<(&'static str, AttributeValue)> = Vec::new();
-    if let Some(bio) = bio {
-        changes.push(("bio", s(bio)));
     }
-    if let Some(vehicle) = vehicle {
-        changes.push(("vehicle", s(vehicle.as_str())));
-    }
-    if let Some(rate) = rate {
-        changes.push(("hourly_rate_cents", n(rate.cents())));
-    }
-    if let Some(province) = province {
-        changes.push(("province", s(province.as_str())));
-    }
-    if let Some(suburb) = &suburb {
-        changes.push(("suburb", s(suburb.as_str())));
-    }
-    if let Some(hours) = &hours {
-        let json = serde_json::to_string(hours).map_err(anyhow::Error::from)?;
-        changes.push(("working_hours", s(json)));
-    }
-    let new_city = city.as_ref().map(|c| c.as_str().to_owned());
-    if let Some(city) = &new_city {
-        changes.push(("city", s(city)));
-    }
-    if let Some(location) = &location {
-        changes.push(("latitude", n(location.lat())));
-        changes.push(("longitude", n(location.lng())));
-    }
-    if details.is_verified() && (new_city.is_some() || location.is_some()) {
-        let (lat, lng) = location
-            .map(|l| (l.lat(), l.lng()))
-            .unwrap_or((details.latitude, details.longitude));
-        changes.extend(listing_keys(
-            &user.user_id,
-            new_city.as_deref().unwrap_or(&user.city),
-            &user.last_name,
-            lat,
-            lng,
-        ));
-    }
-    if changes.is_empty() {
-        return InstructorView::of(user)
-            .map(JsonResponse)
-            .ok_or(ApiError::NotFound);
-    }
-    changes.push(("updated_at", s(clock::now_rfc3339())));
-
-    let mut names = HashMap::new();
-    let mut values = HashMap::new();
-    let mut sets = Vec::new();
-    for (i, (name, value)) in changes.into_iter().enumerate() {
-        names.insert(format!("#f{i}"), name.to_owned());
-        values.insert(format!(":v{i}"), value);
-        sets.push(format!("#f{i} = :v{i}"));
-    }
-    let table = &state.config.table_name;
-    let output = state
-        .aws
-        .dynamodb
-        .update_item()
-        .table_name(table)
-        .set_key(Some(users::profile_key(&user.user_id)))
-        .update_expression(format!("SET {}", sets.join(", ")))
-        .condition_expression("attribute_exists(PK)")
-        .set_expression_attribute_names(Some(names))
-        .set_expression_attribute_values(Some(values))
-        .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
-        .send()
-        .await
-        .map_err(|e| {
-            ApiError::Internal(anyhow::Error::new(e).context("Failed to update the profile"))
-        })?;
-    let updated = match output.attributes() {
-        Some(item) if !item.is_empty() => users::UserRecord::try_from(item)?,
-        // The emulator's ReturnValues shape can differ; read the profile back instead.
-        _ => users::get(&state.aws.dynamodb, table, &user.user_id)
-            .await?
-            .ok_or(ApiError::NotFound)?,
-    };
+    let changes = ProfileChanges::try_from(patch)?;
+    let updated = users::apply(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        user,
+        &changes,
+        &state.clock.now().rfc3339(),
+    )
+    .await?;
     InstructorView::of(&updated)
         .map(JsonResponse)
         .ok_or(ApiError::NotFound)
+}
+
+/// Every field parsed, all errors reported at once.
+impl TryFrom<InstructorPatch> for ProfileChanges {
+    type Error = ApiError;
+
+    fn try_from(patch: InstructorPatch) -> ApiResult<Self> {
+        let mut v = Validator::default();
+        let bio = v.optional("bio", patch.bio, |x| parse_bio(&x)).flatten();
+        let vehicle = v
+            .optional("vehicle", patch.vehicle, |x| VehicleDescription::parse(&x))
+            .flatten();
+        let hourly_rate = v
+            .optional("hourly_rate", patch.hourly_rate, Rands::parse_amount)
+            .flatten();
+        let city = v
+            .optional("city", patch.city, |x| Place::parse(&x))
+            .flatten();
+        let suburb = v
+            .optional("suburb", patch.suburb, |x| Place::parse(&x))
+            .flatten();
+        let province = v
+            .optional("province", patch.province, |x| Province::parse(&x))
+            .flatten();
+        let location = v.coordinates(("latitude", "longitude"), patch.latitude, patch.longitude);
+        let working_hours = v
+            .optional("working_hours", patch.working_hours, |h| {
+                WorkingHours::parse(&h)
+            })
+            .flatten();
+        v.finish()?;
+        Ok(ProfileChanges {
+            city,
+            suburb,
+            province,
+            instructor: InstructorChanges {
+                bio,
+                vehicle,
+                hourly_rate,
+                working_hours,
+                location,
+            },
+            ..ProfileChanges::default()
+        })
+    }
 }

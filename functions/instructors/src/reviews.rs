@@ -1,6 +1,5 @@
 //! `GET /instructors/{id}/reviews`: newest first, one query per page.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::Deserialize;
@@ -10,8 +9,7 @@ use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::pagination::{Page, PagedList};
-use shared::schema::PARTITION_KEY;
-use shared::store::reviews::{reviews_pk, ReviewRecord};
+use shared::store::reviews::{self, ReviewRecord};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::listing::PUBLIC_CALLER;
@@ -61,26 +59,15 @@ pub async fn list(
     let page = list
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;
-    let output = state
-        .aws
-        .dynamodb
-        .query()
-        .table_name(&state.config.table_name)
-        .key_condition_expression("#pk = :pk")
-        .expression_attribute_names("#pk", PARTITION_KEY)
-        .expression_attribute_values(":pk", AttributeValue::S(reviews_pk(&id)))
-        .scan_index_forward(false)
-        .limit(page.limit)
-        .set_exclusive_start_key(page.start_key)
-        .send()
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("Failed to list reviews")))?;
-    let items = output
-        .items()
-        .iter()
-        .map(ReviewRecord::try_from)
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let found = reviews::for_instructor(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        &id,
+        page.limit,
+        page.start_key,
+    )
+    .await?;
     Ok(JsonResponse(
-        list.page(items, output.last_evaluated_key()).await?,
+        list.page(found.items, found.last_key.as_ref()).await?,
     ))
 }

@@ -44,7 +44,7 @@ impl InstructorView {
             suburb: user.suburb.clone(),
             province: user.province.clone(),
             vehicle: details.vehicle.clone(),
-            hourly_rate: details.hourly_rate_cents as f64 / 100.0,
+            hourly_rate: details.hourly_rate.as_f64(),
             rating: details.average_rating(),
             review_count: details.rating_count,
             bio: details.bio.clone(),

@@ -1,30 +1,22 @@
 //! `GET/PATCH /users/me` and the dashboard. The guard has already read the user, so reading
 //! costs no further round trip; a phone change moves the uniqueness claim in one transaction.
 
-use std::collections::HashMap;
-
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use axum::extract::State;
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use shared::auth::{AccountStatus, AuthUser, Role};
-use shared::clock;
 use shared::domain::lesson::{local_date_of, local_day_bounds, quarter_key};
-use shared::domain::{
-    Coordinates, DomainError, PersonName, PhoneNumber, Place, Province, StreetAddress,
-};
+use shared::domain::{PersonName, PhoneNumber, Place, Province, StreetAddress};
+use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::schema::{GSI1, GSI2};
-use shared::store::attr::s;
-use shared::store::bookings::{self, BookingRecord, BookingStatus};
-use shared::store::transact::{transact, TransactError};
-use shared::store::users::{self, BookingCounts, UserRecord};
+use shared::store::bookings::{self, BookingRecord, BookingStatus, BookingsOf};
+use shared::store::users::{self, BookingCounts, ProfileChanges, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::view::UserView;
@@ -32,7 +24,7 @@ use crate::view::UserView;
 async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
     state
         .limiter
-        .check(scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(scope, RuleName::User, auth.caller())
         .await
 }
 
@@ -80,69 +72,49 @@ pub struct ProfilePatch {
     pickup_longitude: Option<f64>,
 }
 
-/// One text field's parser: the domain type's canonical string.
-type TextParser = fn(&str) -> Result<String, DomainError>;
-
-/// The attribute changes a patch makes, after parsing every field.
-struct ParsedPatch {
-    changes: Vec<(&'static str, AttributeValue)>,
-    new_phone: Option<String>,
-}
-
-fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ParsedPatch> {
+/// Every field parsed (all errors reported at once); a pickup is for students only.
+fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ProfileChanges> {
     let mut v = Validator::default();
-    let mut changes: Vec<(&'static str, AttributeValue)> = Vec::new();
-    let text_fields: [(&'static str, Option<String>, TextParser); 6] = [
-        ("first_name", patch.first_name, |x| {
-            PersonName::parse(x).map(|p| p.as_str().to_owned())
-        }),
-        ("last_name", patch.last_name, |x| {
-            PersonName::parse(x).map(|p| p.as_str().to_owned())
-        }),
-        ("city", patch.city, |x| {
-            Place::parse(x).map(|p| p.as_str().to_owned())
-        }),
-        ("suburb", patch.suburb, |x| {
-            Place::parse(x).map(|p| p.as_str().to_owned())
-        }),
-        ("province", patch.province, |x| {
-            Province::parse(x).map(|p| p.as_str().to_owned())
-        }),
-        ("pickup_address", patch.pickup_address, |x| {
-            StreetAddress::parse(x).map(|p| p.as_str().to_owned())
-        }),
-    ];
-    for (name, input, parse) in text_fields {
-        if let Some(Some(value)) = v.optional(name, input, |x| parse(&x)) {
-            changes.push((name, s(value)));
-        }
-    }
-    match (patch.pickup_latitude, patch.pickup_longitude) {
-        (None, None) => {}
-        (Some(lat), Some(lng)) => {
-            if let Some(c) = v.field("pickup_latitude", Coordinates::parse(lat, lng)) {
-                changes.push(("pickup_latitude", AttributeValue::N(c.lat().to_string())));
-                changes.push(("pickup_longitude", AttributeValue::N(c.lng().to_string())));
-            }
-        }
-        _ => v.error(
-            "pickup_latitude",
-            "pickup_latitude and pickup_longitude go together",
+    let mut parse_name =
+        |name, input: Option<String>| v.optional(name, input, |x| PersonName::parse(&x)).flatten();
+    let first_name = parse_name("first_name", patch.first_name);
+    let last_name = parse_name("last_name", patch.last_name);
+    let changes = ProfileChanges {
+        first_name,
+        last_name,
+        city: v
+            .optional("city", patch.city, |x| Place::parse(&x))
+            .flatten(),
+        suburb: v
+            .optional("suburb", patch.suburb, |x| Place::parse(&x))
+            .flatten(),
+        province: v
+            .optional("province", patch.province, |x| Province::parse(&x))
+            .flatten(),
+        pickup_address: v
+            .optional("pickup_address", patch.pickup_address, |x| {
+                StreetAddress::parse(&x)
+            })
+            .flatten(),
+        pickup_location: v.coordinates(
+            ("pickup_latitude", "pickup_longitude"),
+            patch.pickup_latitude,
+            patch.pickup_longitude,
         ),
-    }
-    let new_phone = v
-        .optional("phone", patch.phone, |x| PhoneNumber::parse(&x))
-        .flatten()
-        .map(|p| p.as_str().to_owned())
-        .filter(|p| *p != user.phone);
+        phone: v
+            .optional("phone", patch.phone, |x| PhoneNumber::parse(&x))
+            .flatten(),
+        instructor: Default::default(),
+    };
     v.finish()?;
-    if user.role != Role::Student && changes.iter().any(|(name, _)| name.starts_with("pickup_")) {
+    let wants_pickup = changes.pickup_address.is_some() || changes.pickup_location.is_some();
+    if user.role != Role::Student && wants_pickup {
         return Err(ApiError::validation(
             "pickup_address",
             "only students have a pickup address",
         ));
     }
-    Ok(ParsedPatch { changes, new_phone })
+    Ok(changes)
 }
 
 /// Change the signed-in user's account
@@ -172,72 +144,17 @@ pub async fn patch_me(
     Json(patch): Json<ProfilePatch>,
 ) -> ApiResult<JsonResponse<UserView>> {
     limit(&state, &scope, &auth).await?;
-    let ParsedPatch { changes, new_phone } = parse_patch(patch, &auth.user)?;
-    if changes.is_empty() && new_phone.is_none() {
-        return Ok(JsonResponse(UserView::from(&auth.user)));
-    }
+    let changes = parse_patch(patch, &auth.user)?;
     let table = &state.config.table_name;
-    let mut names = HashMap::new();
-    let mut values = HashMap::new();
-    let mut sets = Vec::new();
-    let mut all = changes;
-    all.push(("updated_at", s(clock::now_rfc3339())));
-    if let Some(phone) = &new_phone {
-        all.push(("phone", s(phone)));
-    }
-    for (i, (name, value)) in all.into_iter().enumerate() {
-        names.insert(format!("#f{i}"), name.to_owned());
-        values.insert(format!(":v{i}"), value);
-        sets.push(format!("#f{i} = :v{i}"));
-    }
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(users::profile_key(auth.user_id())))
-        .update_expression(format!("SET {}", sets.join(", ")))
-        .condition_expression("attribute_exists(PK)")
-        .set_expression_attribute_names(Some(names))
-        .set_expression_attribute_values(Some(values))
-        .build()?;
-    let mut items = vec![TransactWriteItem::builder().update(update).build()];
-    if let Some(phone) = &new_phone {
-        let mut claim = users::unique_key(users::phone_pk(phone));
-        claim.insert("user_id".into(), s(auth.user_id()));
-        items.push(
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(table)
-                        .set_item(Some(claim))
-                        .condition_expression("attribute_not_exists(PK)")
-                        .build()?,
-                )
-                .build(),
-        );
-        items.push(
-            TransactWriteItem::builder()
-                .delete(
-                    Delete::builder()
-                        .table_name(table)
-                        .set_key(Some(users::unique_key(users::phone_pk(&auth.user.phone))))
-                        .condition_expression("user_id = :me")
-                        .expression_attribute_values(":me", s(auth.user_id()))
-                        .build()?,
-                )
-                .build(),
-        );
-    }
-    match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => {}
-        Err(TransactError::ConditionFailed(_)) => {
-            return Err(ApiError::Conflict(
-                "That phone number belongs to another account.".into(),
-            ))
-        }
-        Err(TransactError::Other(err)) => return Err(ApiError::Internal(err)),
-    }
-    let updated = users::get(&state.aws.dynamodb, table, auth.user_id())
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let updated = users::apply(
+        &state.aws.dynamodb,
+        table,
+        &auth.user,
+        &changes,
+        &state.clock.now().rfc3339(),
+    )
+    .await
+    .or_conflict("That phone number belongs to another account.")?;
     Ok(JsonResponse(UserView::from(&updated)))
 }
 
@@ -324,7 +241,7 @@ pub async fn dashboard(
     limit(&state, &scope, &auth).await?;
     let user = &auth.user;
     let table = &state.config.table_name;
-    let now = jiff::Timestamp::now();
+    let now = state.clock.now().timestamp();
     let mut body = Dashboard {
         user_id: user.user_id.clone(),
         role: user.role,
@@ -345,8 +262,7 @@ pub async fn dashboard(
             let upcoming = bookings::in_window(
                 &state.aws.dynamodb,
                 table,
-                GSI2,
-                &bookings::student_index_pk(&user.user_id),
+                BookingsOf::Student(&user.user_id),
                 &quarter_key(now),
                 &quarter_key(horizon),
                 5,
@@ -361,8 +277,7 @@ pub async fn dashboard(
             let lessons = bookings::in_window(
                 &state.aws.dynamodb,
                 table,
-                GSI1,
-                &bookings::instructor_index_pk(&user.user_id),
+                BookingsOf::Instructor(&user.user_id),
                 &quarter_key(start),
                 &quarter_key(end),
                 100,
@@ -373,7 +288,7 @@ pub async fn dashboard(
             body.pending_confirmations = Some(user.booking_counts.pending);
             body.rating = Some(details.and_then(|d| d.average_rating()));
             body.review_count = Some(details.map_or(0, |d| d.rating_count));
-            body.verification = Some(details.map(|d| d.verification.clone()));
+            body.verification = Some(details.map(|d| d.verification.as_str().to_owned()));
         }
         Role::Admin => {}
     }

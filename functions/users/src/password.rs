@@ -1,7 +1,6 @@
 //! `POST /users/me/password`: the current password proves it is the user; the new hash and
 //! the revocation of every session (this one included) are one write.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,7 @@ use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::RuleName;
-use shared::store::transact::transact;
+use shared::store::transact::{transact, Write};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
@@ -60,20 +59,18 @@ pub async fn change(
 ) -> ApiResult<Response> {
     state
         .limiter
-        .check(&scope, RuleName::User, auth.user_id(), auth.is_admin())
+        .check(&scope, RuleName::User, auth.caller())
         .await?;
     let mut v = Validator::default();
     let new_password = v.field("new_password", Password::parse(&body.new_password));
-    v.finish()?;
-    let Some(new_password) = new_password else {
-        return Err(ApiError::validation("new_password", "is required"));
-    };
+    let new_password = v.finish_with(new_password)?;
     if !password_hash::verify(body.current_password, Some(auth.user.password_hash.clone())).await {
         return Err(ApiError::validation("current_password", "is incorrect"));
     }
     let new_hash = password_hash::hash(new_password.expose().to_owned()).await?;
     let table = &state.config.table_name;
-    let update = users::password_change_update(table, auth.user_id(), new_hash)?;
+    let now = state.clock.now();
+    let update = users::password_change_update(table, auth.user_id(), new_hash, now)?;
     let audit = AuditEntry {
         actor: Some(auth.user_id().to_owned()),
         action: "account.password_changed",
@@ -81,16 +78,13 @@ pub async fn change(
         ip: ip.key(),
         outcome: Outcome::Success,
         detail: None,
+        at: now,
     };
     transact(
         &state.aws.dynamodb,
-        vec![
-            TransactWriteItem::builder().update(update).build(),
-            TransactWriteItem::builder().put(audit.put(table)?).build(),
-        ],
+        vec![update, Write::from(audit.put(table)?)],
     )
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+    .await?;
     let mut headers = HeaderMap::new();
     cookies::clear_session(&mut headers, state.config.cookie_secure);
     Ok((StatusCode::NO_CONTENT, headers).into_response())

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use shared::auth::{AccountStatus, Role};
+use shared::domain::SaIdNumber;
 use shared::store::users::UserRecord;
 
 /// An instructor's own teaching details.
@@ -52,25 +53,20 @@ pub struct UserView {
     updated_at: String,
 }
 
-fn mask_id_number(id: &str) -> String {
-    let visible: String = id.chars().take(6).collect();
-    format!(
-        "{visible}{}",
-        "*".repeat(id.chars().count().saturating_sub(6))
-    )
-}
-
 impl From<&UserRecord> for UserView {
     fn from(user: &UserRecord) -> Self {
         Self {
             user_id: user.user_id.clone(),
             role: user.role,
             status: user.status,
-            email: user.email.clone(),
-            phone: user.phone.clone(),
+            email: user.email.as_str().to_owned(),
+            phone: user.phone.as_str().to_owned(),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
-            id_number: mask_id_number(&user.id_number),
+            id_number: user
+                .id_number
+                .as_ref()
+                .map_or_else(String::new, SaIdNumber::masked),
             city: user.city.clone(),
             suburb: user.suburb.clone(),
             province: user.province.clone(),
@@ -82,8 +78,8 @@ impl From<&UserRecord> for UserView {
                 vehicle: i.vehicle.clone(),
                 latitude: i.latitude,
                 longitude: i.longitude,
-                hourly_rate: i.hourly_rate_cents as f64 / 100.0,
-                verification: i.verification.clone(),
+                hourly_rate: i.hourly_rate.as_f64(),
+                verification: i.verification.as_str().to_owned(),
             }),
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),
@@ -94,10 +90,23 @@ impl From<&UserRecord> for UserView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::domain::{Email, PhoneNumber};
+    use shared::store::users::NewAccount;
 
     #[test]
     fn id_numbers_show_only_the_birth_date() {
-        assert_eq!(mask_id_number("8001015009087"), "800101*******");
-        assert_eq!(mask_id_number(""), "");
+        let mut user = UserRecord::new_account(NewAccount {
+            role: Role::Student,
+            status: AccountStatus::Active,
+            email: Email::parse("thandi@example.co.za").expect("email"),
+            phone: PhoneNumber::parse("+27825550101").expect("phone"),
+            password_hash: "hash".into(),
+            first_name: "Thandi".into(),
+            last_name: "Mthembu".into(),
+            now: "2026-01-01T00:00:00.000Z".into(),
+        });
+        assert_eq!(UserView::from(&user).id_number, "");
+        user.id_number = SaIdNumber::parse("8001015009087").ok();
+        assert_eq!(UserView::from(&user).id_number, "800101*******");
     }
 }

@@ -58,14 +58,16 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'Health',
     binary: 'health',
-    description: 'GET /api/v1/health, /api/v1/health/ready and /api/v1/openapi.json',
+    description: 'GET /api/v1/health, /api/v1/health/ready, /api/v1/openapi.json and /api/v1/docs',
     routes: [
       ['Health', 'get', '/api/v1/health'],
       ['Ready', 'get', '/api/v1/health/ready'],
       ['OpenApi', 'get', '/api/v1/openapi.json'],
+      ['Docs', 'get', '/api/v1/docs'],
       ['PreflightHealth', 'options', '/api/v1/health'],
       ['PreflightHealthReady', 'options', '/api/v1/health/ready'],
       ['PreflightOpenapiJson', 'options', '/api/v1/openapi.json'],
+      ['PreflightDocs', 'options', '/api/v1/docs'],
     ],
     // The three read-only readiness probes.
     statements: (refs) => [

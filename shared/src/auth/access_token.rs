@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
-use super::role::Role;
+use crate::domain::Role;
 use crate::secrets::KeyRing;
 
 pub const ISSUER: &str = "drive-alive-api";

@@ -10,10 +10,10 @@ use axum::http::{header, Method};
 use super::access_token::{self, TokenError};
 use super::cookies::{self, ACCESS_COOKIE, CSRF_COOKIE};
 use super::csrf::{self, CSRF_HEADER};
-use super::role::{AccountStatus, Role};
-use crate::clock;
+use crate::domain::{AccountStatus, Role};
 use crate::error::ApiError;
 use crate::http::request_context::RequestScope;
+use crate::rate_limit::caller::Caller;
 use crate::secrets::KeyRing;
 use crate::state::AppState;
 use crate::store::sessions;
@@ -34,6 +34,11 @@ impl AuthUser {
 
     pub fn role(&self) -> Role {
         self.user.role
+    }
+
+    /// The user as rate limits count them.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller::user(self.user_id(), self.role())
     }
 
     pub fn is_admin(&self) -> bool {
@@ -123,7 +128,7 @@ impl FromRequestParts<AppState> for AuthUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let (token, via_cookie) =
             credentials(parts).ok_or_else(|| unauthorized("Sign in to continue."))?;
-        let now = clock::now_secs();
+        let now = state.clock.now().secs();
         let mut keys = signing_keys(state).await?;
         let claims = match access_token::verify(&keys, &token, now) {
             Err(TokenError::UnknownKey) => {

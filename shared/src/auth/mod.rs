@@ -7,7 +7,7 @@ pub mod csrf;
 pub mod guard;
 pub mod password_hash;
 pub mod refresh_token;
-pub mod role;
 
+/// Where they live (domain values); re-exported here, where callers look for them.
+pub use crate::domain::{AccountStatus, Role};
 pub use guard::AuthUser;
-pub use role::{AccountStatus, Role};

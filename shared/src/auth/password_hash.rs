@@ -34,7 +34,7 @@ fn verify_blocking(password: &str, phc: &str) -> bool {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        hash_blocking(&crate::auth::refresh_token::random_token_secret()).unwrap_or_default()
+        hash_blocking(&crate::token_secret::random_token_secret()).unwrap_or_default()
     })
 }
 

@@ -2,9 +2,7 @@
 //! stored; the generation moves on every use, so presenting an older generation means a token
 //! was stolen and replayed, and the whole session is revoked.
 
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+pub use crate::token_secret::{hash_secret, random_token_secret};
 
 const PREFIX: &str = "rt1";
 
@@ -24,18 +22,6 @@ impl std::fmt::Debug for RefreshToken {
             .field("generation", &self.generation)
             .finish_non_exhaustive()
     }
-}
-
-/// A random 256-bit value, URL-safe base64.
-pub fn random_token_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The stored form of a token secret (also used for email tokens).
-pub fn hash_secret(secret: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
 }
 
 impl RefreshToken {

@@ -25,6 +25,23 @@ impl Coordinates {
         Ok(Self { lat, lng })
     }
 
+    /// A point sent as two optional fields named `names` (latitude, longitude): both or
+    /// neither. Neither is `Ok(None)`.
+    pub fn parse_pair(
+        lat: Option<f64>,
+        lng: Option<f64>,
+        names: (&str, &str),
+    ) -> Result<Option<Self>, DomainError> {
+        match (lat, lng) {
+            (None, None) => Ok(None),
+            (Some(lat), Some(lng)) => Self::parse(lat, lng).map(Some),
+            _ => Err(DomainError::new(format!(
+                "{} and {} go together",
+                names.0, names.1
+            ))),
+        }
+    }
+
     pub fn lat(&self) -> f64 {
         self.lat
     }
@@ -51,6 +68,21 @@ mod tests {
 
     fn at(lat: f64, lng: f64) -> Coordinates {
         Coordinates::parse(lat, lng).unwrap()
+    }
+
+    #[test]
+    fn a_latitude_needs_its_longitude() {
+        let names = ("latitude", "longitude");
+        assert_eq!(Coordinates::parse_pair(None, None, names), Ok(None));
+        assert_eq!(
+            Coordinates::parse_pair(Some(1.0), Some(2.0), names),
+            Ok(Some(at(1.0, 2.0)))
+        );
+        for (lat, lng) in [(Some(1.0), None), (None, Some(2.0))] {
+            let err = Coordinates::parse_pair(lat, lng, names).expect_err("half a pair");
+            assert_eq!(err.message, "latitude and longitude go together");
+        }
+        assert!(Coordinates::parse_pair(Some(91.0), Some(0.0), names).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use super::DomainError;
+use super::{DomainError, Rands};
 
 pub const LESSON_TIME_ZONE: &str = "Africa/Johannesburg";
 pub const SLOT_MINUTES: i64 = 15;
@@ -36,6 +36,11 @@ impl LessonDuration {
 
     pub fn minutes(self) -> i64 {
         self.0
+    }
+
+    /// The price of a lesson this long: the hourly rate pro rata, rounded to the nearest cent.
+    pub fn price(self, hourly_rate: Rands) -> Rands {
+        Rands::from_cents((hourly_rate.cents() * self.0 + 30) / 60)
     }
 }
 
@@ -190,6 +195,20 @@ pub fn quarter_key(instant: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn price_is_the_hourly_rate_pro_rata_to_the_cent() {
+        let price = |rate: i64, minutes: i64| {
+            LessonDuration::parse(minutes)
+                .expect("duration")
+                .price(Rands::from_cents(rate))
+                .cents()
+        };
+        assert_eq!(price(35_000, 60), 35_000);
+        assert_eq!(price(35_000, 90), 52_500);
+        assert_eq!(price(33_333, 45), 25_000);
+        assert_eq!(price(10_001, 30), 5_001);
+    }
 
     fn now() -> Timestamp {
         "2026-03-02T06:00:00Z".parse().expect("timestamp")

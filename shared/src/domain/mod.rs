@@ -1,10 +1,13 @@
 //! Domain values: request fields are parsed into these at the edge, so nothing downstream
 //! validates again.
 
+mod account;
 mod address;
+mod booking_status;
 mod email;
 mod error;
 mod geo;
+mod idempotency_key;
 pub mod lesson;
 mod licence;
 mod money;
@@ -13,12 +16,17 @@ mod person;
 mod phone;
 mod review;
 mod sa_id;
+mod smtp;
+mod verification;
 mod working_hours;
 
+pub use account::{AccountStatus, Role};
 pub use address::{Place, Province, StreetAddress};
+pub use booking_status::BookingStatus;
 pub use email::Email;
 pub use error::DomainError;
 pub use geo::Coordinates;
+pub use idempotency_key::{IdempotencyKey, IDEMPOTENCY_KEY_MAX_LEN};
 pub use lesson::{LessonDuration, LessonSlot};
 pub use licence::{LicenceNumber, VehicleDescription};
 pub use money::Rands;
@@ -27,4 +35,6 @@ pub use person::PersonName;
 pub use phone::PhoneNumber;
 pub use review::{CancelReason, Rating, ReviewComment};
 pub use sa_id::SaIdNumber;
+pub use smtp::{SmtpSettings, TlsMode};
+pub use verification::Verification;
 pub use working_hours::{WorkingHours, WorkingHoursInput, WEEKDAYS};

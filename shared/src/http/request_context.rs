@@ -8,7 +8,7 @@ use axum::extract::ConnectInfo;
 use axum::http::Extensions;
 use lambda_http::request::RequestContext;
 
-use crate::rate_limit::RateLimitSnapshot;
+use crate::rate_limit::headers::RateLimitSnapshot;
 
 /// API Gateway's request id, or a fresh UUID when running outside API Gateway.
 #[derive(Debug, Clone)]

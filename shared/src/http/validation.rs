@@ -1,6 +1,6 @@
 //! Collects every field error of a request body so the client sees them all in one 422.
 
-use crate::domain::DomainError;
+use crate::domain::{Coordinates, DomainError};
 use crate::error::{ApiError, FieldError};
 
 #[derive(Debug, Default)]
@@ -33,8 +33,28 @@ impl Validator {
         }
     }
 
+    /// A point sent as two optional fields (`names`: latitude, longitude), both or neither;
+    /// an error is recorded against the latitude field.
+    pub fn coordinates(
+        &mut self,
+        names: (&str, &str),
+        lat: Option<f64>,
+        lng: Option<f64>,
+    ) -> Option<Coordinates> {
+        self.field(names.0, Coordinates::parse_pair(lat, lng, names))
+            .flatten()
+    }
+
     pub fn error(&mut self, field: &str, message: &str) {
         self.errors.push(FieldError::new(field, message));
+    }
+
+    /// The parsed body when every field parsed, else the 422 with every error. `parsed` is
+    /// `None` only when an error was recorded; should that ever not hold, it is a bug (500),
+    /// answered the same by every route.
+    pub fn finish_with<T>(self, parsed: Option<T>) -> Result<T, ApiError> {
+        self.finish()?;
+        parsed.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validator passed without values")))
     }
 
     pub fn finish(self) -> Result<(), ApiError> {

@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::caller::Caller;
 use super::headers::RateLimitSnapshot;
 use super::rules::{FailMode, RateLimits, RuleName};
 use super::window::Window;
@@ -77,19 +78,20 @@ impl RateLimiter {
         &self.limits
     }
 
-    /// Counts one request against `rule` for `key`. Records the outcome on the request scope
-    /// (its headers go on the response) and answers 429 when the limit is exhausted.
+    /// Counts one request against `rule` for `caller` (unless the rule exempts them). Records
+    /// the outcome on the request scope (its headers go on the response) and answers 429 when
+    /// the limit is exhausted.
     pub async fn check(
         &self,
         scope: &RequestScope,
         rule_name: RuleName,
-        key: &str,
-        is_admin: bool,
+        caller: Caller<'_>,
     ) -> Result<(), ApiError> {
         let rule = self.limits.rule(rule_name);
-        if is_admin && rule.admin_bypass {
+        if rule.exempts(&caller) {
             return Ok(());
         }
+        let key = caller.counted_key();
         let window = Window::containing(now_secs(), rule.window_secs);
         let attempt = uuid::Uuid::new_v4().to_string();
         let outcome = self

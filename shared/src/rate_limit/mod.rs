@@ -2,11 +2,13 @@
 //! concurrency, with the IETF `RateLimit`/`RateLimit-Policy` headers and the `X-RateLimit-*`
 //! ones the existing clients read.
 
+pub mod caller;
 mod engine;
-mod headers;
-mod rules;
-mod window;
+pub mod headers;
+pub mod rules;
+pub mod window;
 
+pub use caller::Caller;
 pub use engine::RateLimiter;
 pub use headers::RateLimitSnapshot;
 pub use rules::{FailMode, RateLimitRule, RateLimits, RuleName};

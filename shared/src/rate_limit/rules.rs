@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use super::caller::Caller;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RuleName {
     RegisterIp,
@@ -37,6 +39,13 @@ pub struct RateLimitRule {
     pub fail_mode: FailMode,
     /// Admins are not limited by the non-authentication rules.
     pub admin_bypass: bool,
+}
+
+impl RateLimitRule {
+    /// Whether `caller` is exempt from this rule: only an admin, only where the rule says so.
+    pub fn exempts(&self, caller: &Caller<'_>) -> bool {
+        self.admin_bypass && caller.role() == Some(crate::domain::Role::Admin)
+    }
 }
 
 impl RuleName {

@@ -48,3 +48,25 @@ pub fn put_opt(item: &mut Item, name: &str, value: Option<AttributeValue>) {
         item.insert(name.to_owned(), value);
     }
 }
+
+/// One page of a `Query`: the items read and, when the read stopped early, the key to go on
+/// from (DynamoDB's `LastEvaluatedKey`, for the signed cursor).
+#[derive(Debug, Clone)]
+pub struct QueryPage<T> {
+    pub items: Vec<T>,
+    pub last_key: Option<Item>,
+}
+
+impl<T> QueryPage<T> {
+    /// The page of a `Query`'s output, each item mapped by `read`.
+    pub fn of<'a>(
+        items: &'a [Item],
+        last_key: Option<&Item>,
+        read: impl FnMut(&'a Item) -> anyhow::Result<T>,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            items: items.iter().map(read).collect::<anyhow::Result<_>>()?,
+            last_key: last_key.cloned(),
+        })
+    }
+}

@@ -21,9 +21,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::attr::{get_bool, get_n, get_s, n, s, Item};
-use crate::auth::refresh_token::hash_secret;
-use crate::http::idempotency::IdempotencyKey;
+use crate::domain::IdempotencyKey;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+use crate::token_secret::hash_secret;
 
 /// How long a key is remembered.
 pub const RETENTION_SECS: i64 = 24 * 3600;

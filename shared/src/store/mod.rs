@@ -2,12 +2,18 @@
 //! keys and item layout (docs/architecture.md lists them); every call in here is one round trip.
 
 pub mod attr;
+pub mod audit_log;
 pub mod bookings;
+pub mod email_tokens;
 pub mod idempotency;
 pub mod instructors;
+pub mod listing;
 pub mod reviews;
 pub mod sessions;
 pub mod smtp_settings;
 pub mod stats;
 pub mod transact;
 pub mod users;
+
+/// The client every store function takes, named for callers outside the store.
+pub use aws_sdk_dynamodb::Client as DynamoDb;

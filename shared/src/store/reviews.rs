@@ -3,11 +3,13 @@
 //! set under a condition in the same transaction, is what makes a second review impossible,
 //! and the instructor's rating sum and count move in that transaction too.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, Update};
 use serde::Serialize;
 
-use super::attr::{get_n, get_s, n, req_s, s, Item};
+use super::attr::{get_n, get_s, n, req_s, s, Item, QueryPage};
 use super::bookings::{booking_key, BookingRecord, BookingStatus};
+use super::transact::Write;
 use super::users;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 
@@ -51,7 +53,7 @@ pub fn review_items(
     table: &str,
     booking: &BookingRecord,
     review: &ReviewRecord,
-) -> anyhow::Result<Vec<TransactWriteItem>> {
+) -> anyhow::Result<Vec<Write>> {
     let mark = Update::builder()
         .table_name(table)
         .set_key(Some(booking_key(&booking.id)))
@@ -94,10 +96,37 @@ pub fn review_items(
         .expression_attribute_values(":one", n(1))
         .build()?;
     Ok(vec![
-        TransactWriteItem::builder().update(mark).build(),
-        TransactWriteItem::builder().put(put).build(),
-        TransactWriteItem::builder().update(totals).build(),
+        Write::from(mark),
+        Write::from(put),
+        Write::from(totals),
     ])
+}
+
+/// A page of an instructor's reviews, newest first: one `Query`.
+pub async fn for_instructor(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    instructor_id: &str,
+    limit: i32,
+    start: Option<Item>,
+) -> anyhow::Result<QueryPage<ReviewRecord>> {
+    let output = dynamodb
+        .query()
+        .table_name(table)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", PARTITION_KEY)
+        .expression_attribute_values(":pk", s(reviews_pk(instructor_id)))
+        .scan_index_forward(false)
+        .limit(limit)
+        .set_exclusive_start_key(start)
+        .send()
+        .await
+        .context("Failed to list reviews")?;
+    QueryPage::of(
+        output.items(),
+        output.last_evaluated_key(),
+        ReviewRecord::try_from,
+    )
 }
 
 /// "Thandiwe M." — how a student appears on a public review.

@@ -171,6 +171,69 @@ pub async fn revoke(
         })
 }
 
+/// One rotation of a session's refresh token: from the token presented to its successor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation<'a> {
+    pub from_generation: u64,
+    pub from_hash: &'a str,
+    pub to_generation: u64,
+    pub to_hash: &'a str,
+}
+
+/// Whether a rotation won.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotated {
+    Done,
+    /// Another request rotated the presented token first (or the session was revoked): two
+    /// holders of one refresh token.
+    Lost,
+}
+
+/// Moves `session` to the next refresh token, conditional on the presented one still being
+/// current and the session not revoked; the presented hash joins the spent list. One
+/// `UpdateItem`.
+pub async fn rotate(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    session: &SessionRecord,
+    rotation: Rotation<'_>,
+) -> anyhow::Result<Rotated> {
+    let spent = spent_after_rotation(rotation.from_hash, &session.spent_refresh_hashes);
+    let result = dynamodb
+        .update_item()
+        .table_name(table)
+        .set_key(Some(session_key(&session.user_id, &session.session_id)))
+        .update_expression(
+            "SET refresh_generation = :next, refresh_hash = :next_hash, #spent = :spent",
+        )
+        .condition_expression(
+            "refresh_generation = :current AND refresh_hash = :current_hash AND revoked = :no",
+        )
+        .expression_attribute_values(":next", n(rotation.to_generation))
+        .expression_attribute_values(":next_hash", s(rotation.to_hash))
+        .expression_attribute_values(":current", n(rotation.from_generation))
+        .expression_attribute_names("#spent", SPENT_ATTRIBUTE)
+        .expression_attribute_values(
+            ":spent",
+            AttributeValue::L(spent.into_iter().map(AttributeValue::S).collect()),
+        )
+        .expression_attribute_values(":current_hash", s(rotation.from_hash))
+        .expression_attribute_values(":no", AttributeValue::Bool(false))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(Rotated::Done),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Ok(Rotated::Lost)
+        }
+        Err(err) => Err(anyhow::Error::new(err).context("Failed to rotate the refresh token")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,8 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put};
 
 use super::attr::{get_n, get_s, n, put_opt, req_s, s, Item};
+use crate::domain::{SmtpSettings, TlsMode};
 use crate::envelope::{EncryptionContext, Envelope, EnvelopeError};
-use crate::mail::{SmtpSettings, TlsMode};
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 
 pub const SMTP_SETTINGS_PK: &str = "SETTINGS#SMTP";
@@ -233,6 +233,45 @@ pub async fn scan_all(
             _ => return Ok(items),
         }
     }
+}
+
+/// How one settings item holds its password, as the offline migration sees it.
+#[derive(PartialEq, Eq)]
+pub struct PasswordAtRest {
+    /// The item's partition key (not secret).
+    pub record_pk: String,
+    /// A sealed password (`password_ciphertext`) is present.
+    pub sealed: bool,
+    /// A legacy plaintext `password`, if one is left.
+    pub plaintext: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordAtRest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordAtRest")
+            .field("record_pk", &self.record_pk)
+            .field("sealed", &self.sealed)
+            .field("plaintext", &self.plaintext.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Every SMTP settings item's password state ([`scan_all`]).
+pub async fn passwords_at_rest(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> anyhow::Result<Vec<PasswordAtRest>> {
+    Ok(scan_all(dynamodb, table)
+        .await?
+        .iter()
+        .filter_map(|item| {
+            Some(PasswordAtRest {
+                record_pk: get_s(item, PARTITION_KEY)?.to_owned(),
+                sealed: item.contains_key(PASSWORD_CIPHERTEXT),
+                plaintext: get_s(item, LEGACY_PASSWORD).map(str::to_owned),
+            })
+        })
+        .collect())
 }
 
 /// Outcome of a conditional write that lost a race.

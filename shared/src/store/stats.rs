@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::types::{KeysAndAttributes, Update};
 use serde::Serialize;
 
 use super::attr::{get_n, n, s, Item};
-use crate::auth::Role;
+use crate::domain::Role;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 
 pub const TOTALS_PK: &str = "STATS";

@@ -1,7 +1,37 @@
 //! `TransactWriteItems` with its cancellation reasons turned into something a handler can match:
 //! which of its conditions failed (a conflict, 409) or an infrastructure failure.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+
+/// One write of a transaction. The aggregate modules build them (keys, expressions,
+/// conditions); a handler only collects them, so it can compose changes to several aggregates
+/// into one round trip without knowing how any of them is stored.
+#[derive(Debug, Clone)]
+pub struct Write(TransactWriteItem);
+
+impl From<TransactWriteItem> for Write {
+    fn from(item: TransactWriteItem) -> Self {
+        Self(item)
+    }
+}
+
+impl From<Put> for Write {
+    fn from(put: Put) -> Self {
+        Self(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+impl From<Update> for Write {
+    fn from(update: Update) -> Self {
+        Self(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+impl From<Delete> for Write {
+    fn from(delete: Delete) -> Self {
+        Self(TransactWriteItem::builder().delete(delete).build())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransactError {
@@ -17,10 +47,12 @@ pub enum TransactError {
 /// counters. Such a conflict is retried a few times; a failed condition never is.
 const CONFLICT_RETRIES: u32 = 4;
 
-pub async fn transact(
+/// Writes `items` in one `TransactWriteItems` (one round trip, plus retries of conflicts).
+pub async fn transact<W: Into<Write>>(
     dynamodb: &aws_sdk_dynamodb::Client,
-    items: Vec<TransactWriteItem>,
+    items: Vec<W>,
 ) -> Result<(), TransactError> {
+    let items: Vec<TransactWriteItem> = items.into_iter().map(|w| w.into().0).collect();
     let mut attempt = 0;
     loop {
         match transact_once(dynamodb, items.clone()).await {

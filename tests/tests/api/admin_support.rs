@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use integration_tests::accounts::{
     instructor_body, unique_email, unique_phone, LoggedIn, TestUser, PASSWORD,
@@ -14,54 +14,31 @@ use integration_tests::app::TestApp;
 use local::stack::{LocalService, SmtpAuth};
 use serde_json::{json, Value};
 use shared::auth::{password_hash, AccountStatus, Role};
-use shared::store::stats;
-use shared::store::users::UserRecord;
+use shared::domain::{Email, PhoneNumber};
+use shared::store::users::{NewAccount, UserRecord};
 
 /// Writes an active admin the way an operator seeds the first one, and signs in.
 pub async fn seed_admin(app: &TestApp) -> LoggedIn {
-    let now = shared::clock::now_rfc3339();
-    let record = UserRecord {
-        user_id: uuid::Uuid::new_v4().to_string(),
+    let record = UserRecord::new_account(NewAccount {
         role: Role::Admin,
         status: AccountStatus::Active,
-        email: unique_email(),
-        phone: format!("+27{}", &unique_phone()[1..]),
+        email: Email::parse(&unique_email()).expect("email"),
+        phone: PhoneNumber::parse(&format!("+27{}", &unique_phone()[1..])).expect("phone"),
         password_hash: password_hash::hash(PASSWORD.to_owned())
             .await
             .expect("hash"),
         first_name: "Ayanda".into(),
         last_name: "Khumalo".into(),
-        id_number: String::new(),
-        city: String::new(),
-        suburb: String::new(),
-        province: String::new(),
-        pickup_address: None,
-        pickup_latitude: None,
-        pickup_longitude: None,
-        instructor: None,
-        created_at: now.clone(),
-        updated_at: now,
-        sessions_valid_after: 0,
-        booking_counts: Default::default(),
-    };
+        now: shared::clock::now_rfc3339(),
+    });
     let table = &app.state.config.table_name;
-    let mut items: Vec<TransactWriteItem> = record
-        .registration_puts(table)
-        .expect("puts")
-        .into_iter()
-        .map(|put| TransactWriteItem::builder().put(put).build())
-        .collect();
-    items.push(
-        TransactWriteItem::builder()
-            .update(stats::user_created_update(table, Role::Admin).expect("stats"))
-            .build(),
-    );
+    let items = record.registration_writes(table).expect("writes");
     shared::store::transact::transact(&app.state.aws.dynamodb, items)
         .await
         .expect("seed the admin");
     app.login(&TestUser {
-        email: record.email.clone(),
-        phone: record.phone.clone(),
+        email: record.email.as_str().to_owned(),
+        phone: record.phone.as_str().to_owned(),
         password: PASSWORD.to_owned(),
         user_id: record.user_id.clone(),
     })

@@ -75,3 +75,42 @@ async fn liveness_does_no_io_and_answers_while_the_aws_stack_is_down() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["stage"], "local");
 }
+
+/// The docs page gets its own Content-Security-Policy (its inline scripts by hash, requests to
+/// its own origin only) and keeps every other security header; the document beside it keeps the
+/// API's `default-src 'none'`.
+#[tokio::test]
+async fn docs_page_is_swagger_ui_under_its_own_policy_and_nothing_else_is() {
+    let app = spawn_app().await;
+
+    let page = app.get("/api/v1/docs").await;
+
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let policy = health::DocsPage::get().content_security_policy.as_str();
+    assert_eq!(page.headers()["content-security-policy"], policy);
+    for directive in [
+        "default-src 'none'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(policy.contains(directive), "{policy}");
+    }
+    for (name, value) in shared::http::security_headers::SECURITY_HEADERS {
+        if *name != "content-security-policy" {
+            assert_eq!(page.headers()[*name], *value, "{name}");
+        }
+    }
+    let html = page.text().await.expect("a body");
+    assert!(
+        html.contains("SwaggerUIBundle({"),
+        "the initialiser is inline"
+    );
+    assert!(html.contains(health::SWAGGER_UI_VERSION.trim()));
+
+    let document = app.get("/api/v1/openapi.json").await;
+    assert_eq!(
+        document.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+}

@@ -1,50 +1,17 @@
-//! Users. Item layout (one table, see docs/data-model.md):
-//!
-//! | item                 | PK               | SK        | GSI1PK          | GSI1SK             |
-//! |----------------------|------------------|-----------|-----------------|--------------------|
-//! | profile              | `USER#<id>`      | `PROFILE` | `USERS#<ROLE>`  | `<created>#<id>`   |
-//! | email uniqueness     | `EMAIL#<email>`  | `UNIQUE`  |                 |                    |
-//! | phone uniqueness     | `PHONE#<e164>`   | `UNIQUE`  |                 |                    |
-//!
-//! The uniqueness items are written in the same transaction as the profile, conditional on not
-//! existing, so two registrations with one email cannot both succeed.
+//! A user profile and its item mapping.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::Put;
 
-use super::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
-use crate::auth::{AccountStatus, Role};
+use super::keys::{email_pk, phone_pk, profile_key, role_index_pk, unique_key};
+use super::writes::counter_attribute;
 use crate::domain::WorkingHours;
-use crate::schema::{GSI1, PARTITION_KEY, SORT_KEY};
-
-pub const PROFILE_SK: &str = "PROFILE";
-pub const UNIQUE_SK: &str = "UNIQUE";
-
-pub fn user_pk(user_id: &str) -> String {
-    format!("USER#{user_id}")
-}
-
-pub fn email_pk(email: &str) -> String {
-    format!("EMAIL#{email}")
-}
-
-pub fn phone_pk(phone: &str) -> String {
-    format!("PHONE#{phone}")
-}
-
-pub fn profile_key(user_id: &str) -> Item {
-    Item::from([
-        (PARTITION_KEY.to_owned(), s(user_pk(user_id))),
-        (SORT_KEY.to_owned(), s(PROFILE_SK)),
-    ])
-}
-
-pub fn unique_key(pk: String) -> Item {
-    Item::from([
-        (PARTITION_KEY.to_owned(), s(pk)),
-        (SORT_KEY.to_owned(), s(UNIQUE_SK)),
-    ])
-}
+use crate::domain::{
+    AccountStatus, BookingStatus, Email, PhoneNumber, Rands, Role, SaIdNumber, Verification,
+};
+use crate::schema::GSI1;
+use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
+use crate::store::transact::Write;
 
 /// What an instructor adds to a profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,9 +20,9 @@ pub struct InstructorDetails {
     pub vehicle: String,
     pub latitude: f64,
     pub longitude: f64,
-    pub hourly_rate_cents: i64,
+    pub hourly_rate: Rands,
     /// PENDING until an admin verifies (or rejects) the instructor.
-    pub verification: String,
+    pub verification: Verification,
     pub bio: Option<String>,
     /// Weekly hours; `None` until set, when the standard hours apply.
     pub working_hours: Option<WorkingHours>,
@@ -78,7 +45,7 @@ impl InstructorDetails {
     }
 
     pub fn is_verified(&self) -> bool {
-        self.verification == super::instructors::VERIFIED
+        self.verification == Verification::Verified
     }
 }
 
@@ -95,8 +62,7 @@ pub struct BookingCounts {
 impl BookingCounts {
     /// The counters as the booking transactions move them (`BookingStatus::counter`).
     fn from_item(item: &Item) -> Self {
-        use super::bookings::BookingStatus;
-        let count = |status: BookingStatus| get_n(item, status.counter()).unwrap_or(0);
+        let count = |status: BookingStatus| get_n(item, counter_attribute(status)).unwrap_or(0);
         Self {
             pending: count(BookingStatus::Pending),
             confirmed: count(BookingStatus::Confirmed),
@@ -111,12 +77,13 @@ pub struct UserRecord {
     pub user_id: String,
     pub role: Role,
     pub status: AccountStatus,
-    pub email: String,
-    pub phone: String,
+    pub email: Email,
+    pub phone: PhoneNumber,
     pub password_hash: String,
     pub first_name: String,
     pub last_name: String,
-    pub id_number: String,
+    /// Students and instructors; admins have none.
+    pub id_number: Option<SaIdNumber>,
     pub city: String,
     pub suburb: String,
     pub province: String,
@@ -132,7 +99,47 @@ pub struct UserRecord {
     pub booking_counts: BookingCounts,
 }
 
+/// Who a new account is; everything else starts empty.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub role: Role,
+    pub status: AccountStatus,
+    pub email: Email,
+    pub phone: PhoneNumber,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// When it is created (RFC 3339 UTC).
+    pub now: String,
+}
+
 impl UserRecord {
+    /// A new account with a fresh id: no place, pickup or teaching details yet, no bookings.
+    pub fn new_account(account: NewAccount) -> Self {
+        Self {
+            user_id: uuid::Uuid::new_v4().to_string(),
+            role: account.role,
+            status: account.status,
+            email: account.email,
+            phone: account.phone,
+            password_hash: account.password_hash,
+            first_name: account.first_name,
+            last_name: account.last_name,
+            id_number: None,
+            city: String::new(),
+            suburb: String::new(),
+            province: String::new(),
+            pickup_address: None,
+            pickup_latitude: None,
+            pickup_longitude: None,
+            instructor: None,
+            created_at: account.now.clone(),
+            updated_at: account.now,
+            sessions_valid_after: 0,
+            booking_counts: BookingCounts::default(),
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
@@ -143,22 +150,18 @@ impl UserRecord {
             ("user_id", s(&self.user_id)),
             ("role", s(self.role.as_str())),
             ("status", s(self.status.as_str())),
-            ("email", s(&self.email)),
-            ("phone", s(&self.phone)),
+            ("email", s(self.email.as_str())),
+            ("phone", s(self.phone.as_str())),
             ("password_hash", s(&self.password_hash)),
             ("first_name", s(&self.first_name)),
             ("last_name", s(&self.last_name)),
-            ("id_number", s(&self.id_number)),
             ("city", s(&self.city)),
             ("suburb", s(&self.suburb)),
             ("province", s(&self.province)),
             ("created_at", s(&self.created_at)),
             ("updated_at", s(&self.updated_at)),
             ("sessions_valid_after", n(self.sessions_valid_after)),
-            (
-                GSI1.partition_key,
-                s(format!("USERS#{}", self.role.as_str())),
-            ),
+            (GSI1.partition_key, s(role_index_pk(self.role))),
             (
                 GSI1.sort_key,
                 s(format!("{}#{}", self.created_at, self.user_id)),
@@ -167,6 +170,11 @@ impl UserRecord {
         for (name, value) in fields {
             item.insert(name.to_owned(), value);
         }
+        put_opt(
+            &mut item,
+            "id_number",
+            self.id_number.as_ref().map(|id| s(id.as_str())),
+        );
         put_opt(
             &mut item,
             "pickup_address",
@@ -180,8 +188,8 @@ impl UserRecord {
                 ("vehicle", s(&instructor.vehicle)),
                 ("latitude", n(instructor.latitude)),
                 ("longitude", n(instructor.longitude)),
-                ("hourly_rate_cents", n(instructor.hourly_rate_cents)),
-                ("verification", s(&instructor.verification)),
+                ("hourly_rate_cents", n(instructor.hourly_rate.cents())),
+                ("verification", s(instructor.verification.as_str())),
                 ("rating_sum", n(instructor.rating_sum)),
                 ("rating_count", n(instructor.rating_count)),
             ];
@@ -202,6 +210,20 @@ impl UserRecord {
         item
     }
 
+    /// A new account's writes: [`registration_puts`](Self::registration_puts) and the admin
+    /// stats' count of accounts, which moves with the account, never by scanning.
+    pub fn registration_writes(&self, table: &str) -> anyhow::Result<Vec<Write>> {
+        let mut writes: Vec<Write> = self
+            .registration_puts(table)?
+            .into_iter()
+            .map(Write::from)
+            .collect();
+        writes.push(Write::from(crate::store::stats::user_created_update(
+            table, self.role,
+        )?));
+        Ok(writes)
+    }
+
     /// The profile put plus the email and phone claims, each conditional on not existing.
     pub fn registration_puts(&self, table: &str) -> anyhow::Result<Vec<Put>> {
         let claim = |pk: String| -> anyhow::Result<Put> {
@@ -219,8 +241,8 @@ impl UserRecord {
                 .set_item(Some(self.to_item()))
                 .condition_expression("attribute_not_exists(PK)")
                 .build()?,
-            claim(email_pk(&self.email))?,
-            claim(phone_pk(&self.phone))?,
+            claim(email_pk(self.email.as_str()))?,
+            claim(phone_pk(self.phone.as_str()))?,
         ])
     }
 }
@@ -241,8 +263,10 @@ impl TryFrom<&Item> for UserRecord {
                 vehicle: req_s(item, "vehicle")?,
                 latitude: attr::req_n(item, "latitude")?,
                 longitude: attr::req_n(item, "longitude")?,
-                hourly_rate_cents: attr::req_n(item, "hourly_rate_cents")?,
-                verification: req_s(item, "verification")?,
+                hourly_rate: Rands::from_cents(attr::req_n(item, "hourly_rate_cents")?),
+                verification: get_s(item, "verification")
+                    .and_then(Verification::parse)
+                    .context("instructor item has no valid verification")?,
                 bio: get_s(item, "bio").map(str::to_owned),
                 working_hours: get_s(item, "working_hours")
                     .map(serde_json::from_str::<WorkingHours>)
@@ -257,12 +281,18 @@ impl TryFrom<&Item> for UserRecord {
             user_id: req_s(item, "user_id")?,
             role,
             status,
-            email: req_s(item, "email")?,
-            phone: req_s(item, "phone")?,
+            email: Email::parse(&req_s(item, "email")?)
+                .map_err(|e| anyhow::anyhow!("stored email: {e}"))?,
+            phone: PhoneNumber::parse(&req_s(item, "phone")?)
+                .map_err(|e| anyhow::anyhow!("stored phone: {e}"))?,
             password_hash: req_s(item, "password_hash")?,
             first_name: req_s(item, "first_name")?,
             last_name: req_s(item, "last_name")?,
-            id_number: get_s(item, "id_number").unwrap_or_default().to_owned(),
+            id_number: get_s(item, "id_number")
+                .filter(|id| !id.is_empty())
+                .map(SaIdNumber::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("stored id number: {e}"))?,
             city: get_s(item, "city").unwrap_or_default().to_owned(),
             suburb: get_s(item, "suburb").unwrap_or_default().to_owned(),
             province: get_s(item, "province").unwrap_or_default().to_owned(),
@@ -276,79 +306,4 @@ impl TryFrom<&Item> for UserRecord {
             booking_counts: BookingCounts::from_item(item),
         })
     }
-}
-
-/// The user id behind an email or phone claim (one `GetItem`).
-pub async fn find_user_id(
-    dynamodb: &aws_sdk_dynamodb::Client,
-    table: &str,
-    claim_pk: String,
-) -> anyhow::Result<Option<String>> {
-    let output = dynamodb
-        .get_item()
-        .table_name(table)
-        .set_key(Some(unique_key(claim_pk)))
-        .send()
-        .await
-        .context("Failed to read an email/phone claim")?;
-    Ok(output
-        .item()
-        .and_then(|item| get_s(item, "user_id"))
-        .map(str::to_owned))
-}
-
-/// One user profile (one `GetItem`, strongly consistent so a just-written status counts).
-pub async fn get(
-    dynamodb: &aws_sdk_dynamodb::Client,
-    table: &str,
-    user_id: &str,
-) -> anyhow::Result<Option<UserRecord>> {
-    let output = dynamodb
-        .get_item()
-        .table_name(table)
-        .set_key(Some(profile_key(user_id)))
-        .consistent_read(true)
-        .send()
-        .await
-        .context("Failed to read a user")?;
-    output.item().map(UserRecord::try_from).transpose()
-}
-
-/// A new password hash, and every existing session revoked with it (password change and
-/// reset): one update of the profile, for the caller's transaction.
-pub fn password_change_update(
-    table: &str,
-    user_id: &str,
-    password_hash: String,
-) -> anyhow::Result<aws_sdk_dynamodb::types::Update> {
-    Ok(aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table)
-        .set_key(Some(profile_key(user_id)))
-        .update_expression(
-            "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
-        )
-        .condition_expression("attribute_exists(PK)")
-        .expression_attribute_values(":hash", s(password_hash))
-        .expression_attribute_values(":now_ms", n(crate::clock::now_millis()))
-        .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
-        .build()?)
-}
-
-/// A pending account made active (email verification): one update of the profile, for the
-/// caller's transaction. Conditional on the account still pending: verifying never reactivates
-/// a suspended one.
-pub fn activation_update(
-    table: &str,
-    user_id: &str,
-) -> anyhow::Result<aws_sdk_dynamodb::types::Update> {
-    Ok(aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table)
-        .set_key(Some(profile_key(user_id)))
-        .update_expression("SET #status = :active, updated_at = :now")
-        .condition_expression("#status = :pending")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":active", s(AccountStatus::Active.as_str()))
-        .expression_attribute_values(":pending", s(AccountStatus::PendingVerification.as_str()))
-        .expression_attribute_values(":now", s(crate::clock::now_rfc3339()))
-        .build()?)
 }

@@ -2,15 +2,15 @@
 //! `PK = TOKEN#<sha256>`, `SK = TOKEN`, with the purpose, the user and `expires_at`. Consuming a
 //! token deletes it in the same transaction as the change it authorises.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{Delete, Put};
 
-use shared::audit::{AuditEntry, Outcome};
-use shared::auth::refresh_token::{hash_secret, random_token_secret};
-use shared::clock;
-use shared::http::request_context::ClientIp;
-use shared::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
-use shared::store::attr::{get_n, get_s, n, s, Item};
-use shared::store::transact::{transact, TransactError};
+use crate::audit::{AuditEntry, Outcome};
+use crate::clock::Now;
+use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+use crate::store::attr::{get_n, get_s, n, s, Item};
+use crate::store::transact::{transact, TransactError, Write};
+use crate::token_secret::{hash_secret, random_token_secret};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -42,21 +42,26 @@ fn key(hash: &str) -> Item {
 }
 
 /// A new token: the secret for the email link and the item to store.
-pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(String, Put)> {
+pub fn issue(
+    purpose: Purpose,
+    user_id: &str,
+    table: &str,
+    now: Now,
+) -> anyhow::Result<(String, Write)> {
     let secret = random_token_secret();
     let mut item = key(&hash_secret(&secret));
     item.insert("purpose".into(), s(purpose.as_str()));
     item.insert("user_id".into(), s(user_id));
     item.insert(
         TTL_ATTRIBUTE.into(),
-        n(clock::now_secs() + purpose.lifetime_secs()),
+        n(now.secs() + purpose.lifetime_secs()),
     );
     let put = Put::builder()
         .table_name(table)
         .set_item(Some(item))
         .condition_expression("attribute_not_exists(PK)")
         .build()?;
-    Ok((secret, put))
+    Ok((secret, Write::from(put)))
 }
 
 /// A token that was live when read: the user it belongs to, and the hash that names its item.
@@ -64,6 +69,8 @@ pub fn issue(purpose: Purpose, user_id: &str, table: &str) -> anyhow::Result<(St
 pub struct LiveToken {
     pub user_id: String,
     hash: String,
+    /// When it was found live; it is spent only if still live then.
+    read_at: Now,
 }
 
 /// The live token of this purpose behind a secret (one consistent `GetItem`).
@@ -72,6 +79,7 @@ pub async fn find(
     table: &str,
     purpose: Purpose,
     secret: &str,
+    now: Now,
 ) -> anyhow::Result<Option<LiveToken>> {
     if secret.is_empty() || secret.len() > 128 {
         return Ok(None);
@@ -83,18 +91,20 @@ pub async fn find(
         .set_key(Some(key(&hash)))
         .consistent_read(true)
         .send()
-        .await?;
+        .await
+        .context("Failed to read an email token")?;
     let Some(item) = output.item() else {
         return Ok(None);
     };
     // TTL deletes late (and never locally): expiry is checked here.
     let live = get_s(item, "purpose") == Some(purpose.as_str())
-        && get_n::<i64>(item, TTL_ATTRIBUTE).is_some_and(|exp| exp > clock::now_secs());
+        && get_n::<i64>(item, TTL_ATTRIBUTE).is_some_and(|exp| exp > now.secs());
     Ok(live
         .then(|| {
             get_s(item, "user_id").map(|user_id| LiveToken {
                 user_id: user_id.to_owned(),
                 hash,
+                read_at: now,
             })
         })
         .flatten())
@@ -108,24 +118,23 @@ impl LiveToken {
         &self,
         dynamodb: &aws_sdk_dynamodb::Client,
         table: &str,
-        change: Update,
+        change: Write,
         action: &'static str,
-        ip: &ClientIp,
+        ip: &str,
     ) -> anyhow::Result<bool> {
         let audit = AuditEntry {
             actor: Some(self.user_id.clone()),
             action,
             target: Some(self.user_id.clone()),
-            ip: ip.key(),
+            ip: ip.to_owned(),
             outcome: Outcome::Success,
             detail: None,
+            at: self.read_at,
         };
         let items = vec![
-            TransactWriteItem::builder()
-                .delete(consume(table, &self.hash)?)
-                .build(),
-            TransactWriteItem::builder().update(change).build(),
-            TransactWriteItem::builder().put(audit.put(table)?).build(),
+            Write::from(consume(table, &self.hash, self.read_at)?),
+            change,
+            Write::from(audit.put(table)?),
         ];
         match transact(dynamodb, items).await {
             Ok(()) => Ok(true),
@@ -137,12 +146,12 @@ impl LiveToken {
 
 /// Deletes the token, conditional on it still existing: a second use of the same token, even
 /// racing the first, fails this condition and so the whole transaction.
-fn consume(table: &str, hash: &str) -> anyhow::Result<Delete> {
+fn consume(table: &str, hash: &str, now: Now) -> anyhow::Result<Delete> {
     Ok(Delete::builder()
         .table_name(table)
         .set_key(Some(key(hash)))
         .condition_expression("attribute_exists(PK) AND #exp > :now")
         .expression_attribute_names("#exp", TTL_ATTRIBUTE)
-        .expression_attribute_values(":now", AttributeValue::N(clock::now_secs().to_string()))
+        .expression_attribute_values(":now", n(now.secs()))
         .build()?)
 }

@@ -1,0 +1,182 @@
+//! The writes of a booking's transactions: creation (booking, slots, counters), status
+//! changes and slot releases.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Update};
+
+use super::keys::{booking_key, slot_key, Party};
+use super::record::BookingRecord;
+use crate::domain::lesson::{quarter_key, LessonSlot};
+use crate::domain::BookingStatus;
+use crate::schema::TTL_ATTRIBUTE;
+use crate::store::attr::{n, s};
+use crate::store::transact::Write;
+use crate::store::users::counter_update;
+
+/// Slot items outlive their lesson by this much (then TTL removes them).
+const SLOT_RETENTION_SECS: i64 = 7 * 24 * 3600;
+
+/// Positions of the slot items in a creation transaction, to tell which party's slot was taken.
+#[derive(Debug, Clone)]
+pub struct SlotPositions {
+    pub instructor: std::ops::Range<usize>,
+    pub student: std::ops::Range<usize>,
+}
+
+/// The booking, its instructor and student slots, and both users' pending counters.
+pub fn create_items(
+    table: &str,
+    booking: &BookingRecord,
+    slot: &LessonSlot,
+) -> anyhow::Result<(Vec<Write>, SlotPositions)> {
+    let expires = slot.end().as_second() + SLOT_RETENTION_SECS;
+    let quarters: Vec<String> = slot.quarters().into_iter().map(quarter_key).collect();
+    let mut items = vec![Write::from(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(booking.to_item()))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()?,
+    )];
+    let mut slot_put = |party: Party, owner: &str, quarter: &str| -> anyhow::Result<()> {
+        let mut item = slot_key(party, owner, quarter);
+        item.insert("booking_id".into(), s(&booking.id));
+        item.insert(TTL_ATTRIBUTE.into(), n(expires));
+        items.push(Write::from(
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()?,
+        ));
+        Ok(())
+    };
+    for quarter in &quarters {
+        slot_put(Party::Instructor, &booking.instructor_id, quarter)?;
+    }
+    for quarter in &quarters {
+        slot_put(Party::Student, &booking.student_id, quarter)?;
+    }
+    let count = quarters.len();
+    for user in [&booking.instructor_id, &booking.student_id] {
+        items.push(Write::from(counter_update(
+            table,
+            user,
+            &[(BookingStatus::Pending, 1)],
+        )?));
+    }
+    Ok((
+        items,
+        SlotPositions {
+            instructor: 1..1 + count,
+            student: 1 + count..1 + 2 * count,
+        },
+    ))
+}
+
+/// A move of a booking's lifecycle, with what the move records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    Confirm,
+    Complete,
+    /// Also frees the booking's slots in the same transaction.
+    Cancel {
+        reason: String,
+        by: String,
+    },
+}
+
+impl Transition {
+    pub fn target(&self) -> BookingStatus {
+        match self {
+            Self::Confirm => BookingStatus::Confirmed,
+            Self::Complete => BookingStatus::Completed,
+            Self::Cancel { .. } => BookingStatus::Cancelled,
+        }
+    }
+
+    /// The attributes the move sets besides the status.
+    fn recorded(&self) -> Vec<(&'static str, AttributeValue)> {
+        match self {
+            Self::Cancel { reason, by } => {
+                vec![("cancel_reason", s(reason)), ("cancelled_by", s(by))]
+            }
+            Self::Confirm | Self::Complete => Vec::new(),
+        }
+    }
+}
+
+impl BookingRecord {
+    /// The booking as `transition` at `now` leaves it.
+    pub fn after(mut self, transition: &Transition, now: &str) -> Self {
+        self.status = transition.target();
+        self.updated_at = now.to_owned();
+        if let Transition::Cancel { reason, by } = transition {
+            self.cancel_reason = Some(reason.clone());
+            self.cancelled_by = Some(by.clone());
+        }
+        self
+    }
+}
+
+/// A status change, conditional on the status the caller saw, with both users' counters moved
+/// and, for a cancellation, the slots released.
+pub fn transition_items(
+    table: &str,
+    booking: &BookingRecord,
+    transition: &Transition,
+    now: &str,
+) -> anyhow::Result<Vec<Write>> {
+    let to = transition.target();
+    let mut builder = Update::builder()
+        .table_name(table)
+        .set_key(Some(booking_key(&booking.id)))
+        .condition_expression("#status = :from")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":from", s(booking.status.as_str()))
+        .expression_attribute_values(":to", s(to.as_str()))
+        .expression_attribute_values(":now", s(now));
+    let mut sets = vec!["#status = :to".to_owned(), "updated_at = :now".to_owned()];
+    for (i, (name, value)) in transition.recorded().into_iter().enumerate() {
+        builder = builder
+            .expression_attribute_names(format!("#x{i}"), name)
+            .expression_attribute_values(format!(":x{i}"), value);
+        sets.push(format!("#x{i} = :x{i}"));
+    }
+    let update = builder
+        .update_expression(format!("SET {}", sets.join(", ")))
+        .build()?;
+    let mut items = vec![Write::from(update)];
+    for user in [&booking.instructor_id, &booking.student_id] {
+        items.push(Write::from(counter_update(
+            table,
+            user,
+            &[(booking.status, -1), (to, 1)],
+        )?));
+    }
+    if let Transition::Cancel { .. } = transition {
+        items.extend(release_slot_items(table, booking)?);
+    }
+    Ok(items)
+}
+
+/// Deletes of every slot the booking holds, each conditional on still being this booking's.
+fn release_slot_items(table: &str, booking: &BookingRecord) -> anyhow::Result<Vec<Write>> {
+    let slot = booking.slot()?;
+    let mut items = Vec::new();
+    for (party, owner) in [
+        (Party::Instructor, &booking.instructor_id),
+        (Party::Student, &booking.student_id),
+    ] {
+        for quarter in slot.quarters() {
+            items.push(Write::from(
+                Delete::builder()
+                    .table_name(table)
+                    .set_key(Some(slot_key(party, owner, &quarter_key(quarter))))
+                    .condition_expression("booking_id = :booking")
+                    .expression_attribute_values(":booking", s(&booking.id))
+                    .build()?,
+            ));
+        }
+    }
+    Ok(items)
+}

@@ -1,0 +1,111 @@
+//! Profile updates for the callers' transactions.
+
+use aws_sdk_dynamodb::types::Update;
+
+use super::keys::profile_key;
+use crate::clock::Now;
+use crate::domain::{AccountStatus, BookingStatus};
+use crate::store::attr::{n, s};
+use crate::store::transact::Write;
+
+/// A new password hash, and every existing session revoked with it (password change and
+/// reset): one update of the profile, for the caller's transaction.
+pub fn password_change_update(
+    table: &str,
+    user_id: &str,
+    password_hash: String,
+    now: Now,
+) -> anyhow::Result<Write> {
+    Ok(Write::from(
+        Update::builder()
+            .table_name(table)
+            .set_key(Some(profile_key(user_id)))
+            .update_expression(
+                "SET password_hash = :hash, sessions_valid_after = :now_ms, updated_at = :now",
+            )
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":hash", s(password_hash))
+            .expression_attribute_values(":now_ms", n(now.millis()))
+            .expression_attribute_values(":now", s(now.rfc3339()))
+            .build()?,
+    ))
+}
+
+/// A pending account made active (email verification): one update of the profile, for the
+/// caller's transaction. Conditional on the account still pending: verifying never reactivates
+/// a suspended one.
+pub fn activation_update(table: &str, user_id: &str, now: Now) -> anyhow::Result<Write> {
+    Ok(Write::from(
+        Update::builder()
+            .table_name(table)
+            .set_key(Some(profile_key(user_id)))
+            .update_expression("SET #status = :active, updated_at = :now")
+            .condition_expression("#status = :pending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":active", s(AccountStatus::Active.as_str()))
+            .expression_attribute_values(":pending", s(AccountStatus::PendingVerification.as_str()))
+            .expression_attribute_values(":now", s(now.rfc3339()))
+            .build()?,
+    ))
+}
+
+/// An admin's change of an account's status, conditional on the status read (`user.status`).
+/// A suspension also revokes every session: the guard refuses sessions created up to this
+/// millisecond, so one write ends them all without touching the session items.
+pub fn status_change_update(
+    table: &str,
+    user: &super::UserRecord,
+    status: AccountStatus,
+    now: Now,
+) -> anyhow::Result<Write> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(profile_key(&user.user_id)))
+        .condition_expression("#status = :read_status")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":read_status", s(user.status.as_str()))
+        .expression_attribute_values(":status", s(status.as_str()))
+        .expression_attribute_values(":now", s(now.rfc3339()));
+    let update = if status == AccountStatus::Suspended {
+        update
+            .update_expression(
+                "SET #status = :status, sessions_valid_after = :now_ms, updated_at = :now",
+            )
+            .expression_attribute_values(":now_ms", n(now.millis()))
+    } else {
+        update.update_expression("SET #status = :status, updated_at = :now")
+    };
+    Ok(Write::from(update.build()?))
+}
+
+/// `ADD` to one user's booking counters, for a transaction that changes a booking.
+pub fn counter_update(
+    table: &str,
+    user_id: &str,
+    changes: &[(BookingStatus, i64)],
+) -> anyhow::Result<Update> {
+    let mut builder = Update::builder()
+        .table_name(table)
+        .set_key(Some(profile_key(user_id)));
+    let mut adds = Vec::new();
+    for (i, (status, delta)) in changes.iter().enumerate() {
+        builder = builder
+            .expression_attribute_names(format!("#c{i}"), counter_attribute(*status))
+            .expression_attribute_values(format!(":d{i}"), n(delta));
+        adds.push(format!("#c{i} :d{i}"));
+    }
+    Ok(builder
+        .update_expression(format!("ADD {}", adds.join(", ")))
+        .condition_expression("attribute_exists(PK)")
+        .build()?)
+}
+
+/// The per-user counter attribute of a status (see [`BookingCounts`](super::BookingCounts)).
+pub(super) fn counter_attribute(status: BookingStatus) -> &'static str {
+    match status {
+        BookingStatus::Pending => "bookings_pending",
+        BookingStatus::Confirmed => "bookings_confirmed",
+        BookingStatus::Completed => "bookings_completed",
+        BookingStatus::Cancelled => "bookings_cancelled",
+    }
+}
