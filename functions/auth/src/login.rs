@@ -13,6 +13,7 @@ use shared::auth::{password_hash, AccountStatus};
 use shared::domain::{Email, PhoneNumber};
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::transact::{transact, Write};
@@ -128,7 +129,9 @@ async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<
         (status = 400, response = doc::BadRequest),
         (status = 401, response = doc::Unauthorized),
         (status = 403, description = "The password is right but the email address is not \
-            verified yet, or the account is suspended.", body = shared::http::problem::Problem,
+            verified yet, or the account is suspended; or the request's `Origin` is neither an \
+            allowed origin nor the API's own (refused before anything else, no cookies set).",
+            body = shared::http::problem::Problem,
             content_type = "application/problem+json"),
         (status = 413, response = doc::PayloadTooLarge),
         (status = 415, description = "Neither JSON nor a form.",
@@ -139,6 +142,7 @@ async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<
     )
 )]
 pub async fn login(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,

@@ -15,6 +15,7 @@ use shared::auth::{password_hash, AccountStatus};
 use shared::domain::{Email, Password};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::{Caller, RuleName};
@@ -67,11 +68,13 @@ pub struct Notice {
         (status = 202, description = "Accepted; a link is emailed if the account exists.",
             body = Notice),
         doc::BodyRejected,
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn forgot(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
@@ -167,11 +170,13 @@ fn invalid_token() -> ApiError {
         (status = 413, response = doc::PayloadTooLarge),
         (status = 415, response = doc::UnsupportedMediaType),
         (status = 422, response = doc::ValidationFailed),
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn reset(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,

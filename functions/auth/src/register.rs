@@ -18,6 +18,7 @@ use shared::domain::{
 use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::{Caller, RuleName};
@@ -217,11 +218,13 @@ async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<User
             body = Registered),
         doc::BodyRejected,
         (status = 409, response = doc::Conflict),
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn student(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
@@ -260,11 +263,13 @@ pub async fn student(
             body = Registered),
         doc::BodyRejected,
         (status = 409, response = doc::Conflict),
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn instructor(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,

@@ -16,6 +16,7 @@ use shared::auth::{csrf, AccountStatus, AuthUser, Role};
 use shared::clock::Now;
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::sessions::{self, Rotated, Rotation, SessionRecord};
@@ -135,6 +136,7 @@ fn session_ended() -> ApiError {
     )
 )]
 pub async fn refresh(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
@@ -305,6 +307,7 @@ async fn revoke_for_reuse(
     )
 )]
 pub async fn logout(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     auth: AuthUser,
