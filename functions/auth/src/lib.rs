@@ -3,6 +3,7 @@
 
 mod emails;
 mod login;
+mod logout;
 mod password_reset;
 mod register;
 mod session;
@@ -23,7 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/verify", post(verify::verify_email))
         .route("/api/v1/auth/login", post(login::login))
         .route("/api/v1/auth/refresh", post(session::refresh))
-        .route("/api/v1/auth/logout", post(session::logout))
+        .route("/api/v1/auth/logout", post(logout::logout))
         .route("/api/v1/auth/forgot-password", post(password_reset::forgot))
         .route("/api/v1/auth/reset-password", post(password_reset::reset))
 }
@@ -35,7 +36,7 @@ pub fn routes() -> Router<AppState> {
     verify::verify_email,
     login::login,
     session::refresh,
-    session::logout,
+    logout::logout,
     password_reset::forgot,
     password_reset::reset,
 ))]

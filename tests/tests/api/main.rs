@@ -7,6 +7,7 @@ mod admin_smtp;
 mod admin_support;
 mod auth_journey;
 mod auth_limits;
+mod auth_logout;
 mod auth_origin;
 mod auth_tokens;
 mod auth_validation;
