@@ -104,8 +104,9 @@ impl RuleName {
             Self::PublicIp => (100, MIN, Open, false),
             Self::BookingCreate => (20, HOUR, Open, true),
             // Admin creation is itself an admin action; the limit exists to contain a stolen
-            // admin session, so admins are not exempt.
-            Self::AdminCreate => (5, DAY, Open, false),
+            // admin session, so admins are not exempt, and it fails closed: an outage of the
+            // counters must not lift it.
+            Self::AdminCreate => (5, DAY, Closed, false),
         };
         RateLimitRule {
             name: self,
