@@ -19,6 +19,7 @@ pub enum RuleName {
     PublicIp,
     BookingCreate,
     AdminCreate,
+    SmtpStepUp,
 }
 
 /// What a check does when the counter store cannot be reached.
@@ -49,7 +50,7 @@ impl RateLimitRule {
 }
 
 impl RuleName {
-    pub const ALL: [RuleName; 12] = [
+    pub const ALL: [RuleName; 13] = [
         Self::RegisterIp,
         Self::VerifyIp,
         Self::LoginIp,
@@ -62,6 +63,7 @@ impl RuleName {
         Self::PublicIp,
         Self::BookingCreate,
         Self::AdminCreate,
+        Self::SmtpStepUp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +80,7 @@ impl RuleName {
             Self::PublicIp => "public_ip",
             Self::BookingCreate => "booking_create",
             Self::AdminCreate => "admin_create",
+            Self::SmtpStepUp => "smtp_step_up",
         }
     }
 
@@ -107,6 +110,9 @@ impl RuleName {
             // admin session, so admins are not exempt, and it fails closed: an outage of the
             // counters must not lift it.
             Self::AdminCreate => (5, DAY, Closed, false),
+            // Each attempt at a current password guesses it, so every attempt counts, admins'
+            // too (a stolen admin session must not get unlimited guesses).
+            Self::SmtpStepUp => (5, 15 * MIN, Closed, false),
         };
         RateLimitRule {
             name: self,
@@ -199,6 +205,9 @@ mod tests {
         assert_eq!((user.limit, user.window_secs), (1000, 3600));
         assert!(user.admin_bypass);
         assert_eq!(user.fail_mode, FailMode::Open);
+        let step_up = limits.rule(RuleName::SmtpStepUp);
+        assert_eq!((step_up.limit, step_up.window_secs), (5, 900));
+        assert!(!step_up.admin_bypass);
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod admin_audit_stats;
 mod admin_instructors;
 mod admin_migration;
 mod admin_smtp;
+mod admin_smtp_step_up;
 mod admin_status;
 mod admin_support;
 mod auth_journey;
