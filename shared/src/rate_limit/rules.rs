@@ -19,6 +19,7 @@ pub enum RuleName {
     PublicIp,
     BookingCreate,
     AdminCreate,
+    PasswordChange,
     SmtpStepUp,
 }
 
@@ -50,7 +51,7 @@ impl RateLimitRule {
 }
 
 impl RuleName {
-    pub const ALL: [RuleName; 13] = [
+    pub const ALL: [RuleName; 14] = [
         Self::RegisterIp,
         Self::VerifyIp,
         Self::LoginIp,
@@ -63,6 +64,7 @@ impl RuleName {
         Self::PublicIp,
         Self::BookingCreate,
         Self::AdminCreate,
+        Self::PasswordChange,
         Self::SmtpStepUp,
     ];
 
@@ -80,6 +82,7 @@ impl RuleName {
             Self::PublicIp => "public_ip",
             Self::BookingCreate => "booking_create",
             Self::AdminCreate => "admin_create",
+            Self::PasswordChange => "password_change",
             Self::SmtpStepUp => "smtp_step_up",
         }
     }
@@ -112,6 +115,7 @@ impl RuleName {
             Self::AdminCreate => (5, DAY, Closed, false),
             // Each attempt at a current password guesses it, so every attempt counts, admins'
             // too (a stolen admin session must not get unlimited guesses).
+            Self::PasswordChange => (5, 15 * MIN, Closed, false),
             Self::SmtpStepUp => (5, 15 * MIN, Closed, false),
         };
         RateLimitRule {
@@ -205,16 +209,20 @@ mod tests {
         assert_eq!((user.limit, user.window_secs), (1000, 3600));
         assert!(user.admin_bypass);
         assert_eq!(user.fail_mode, FailMode::Open);
-        let step_up = limits.rule(RuleName::SmtpStepUp);
-        assert_eq!((step_up.limit, step_up.window_secs), (5, 900));
-        assert!(!step_up.admin_bypass);
+        for name in [RuleName::PasswordChange, RuleName::SmtpStepUp] {
+            let rule = limits.rule(name);
+            assert_eq!((rule.limit, rule.window_secs), (5, 900), "{name:?}");
+            assert!(!rule.admin_bypass, "{name:?}");
+        }
     }
 
     #[test]
     fn overrides_change_limit_and_window() {
         let limits = RateLimits::default()
-            .with_overrides("login_ip=7/2s, admin_create=1/1d")
+            .with_overrides("login_ip=7/2s, admin_create=1/1d, password_change=3/1m")
             .expect("valid overrides");
+        let change = limits.rule(RuleName::PasswordChange);
+        assert_eq!((change.limit, change.window_secs), (3, 60));
         let login = limits.rule(RuleName::LoginIp);
         assert_eq!((login.limit, login.window_secs), (7, 2));
         assert_eq!(limits.rule(RuleName::AdminCreate).limit, 1);

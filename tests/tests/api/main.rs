@@ -26,3 +26,4 @@ mod openapi;
 mod round_trips;
 mod template_parity;
 mod template_production;
+mod users_password;
