@@ -14,7 +14,7 @@ use shared::auth::refresh_token::RefreshToken;
 use shared::auth::AuthUser;
 use shared::http::openapi as doc;
 use shared::http::origin::TrustedOrigin;
-use shared::http::request_context::RequestScope;
+use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::sessions;
 use shared::{ApiResult, AppState};
@@ -33,7 +33,8 @@ struct Ending {
 /// token no longer refreshes) and clears the cookies. Works with the access token (bearer, or
 /// the cookie with CSRF) or with the refresh token alone: `{"refresh_token"}` in the body
 /// (mobile) or the `__Host-da_refresh` cookie with `X-CSRF-Token` (web), so an expired access
-/// token does not stop a sign-out. 60 an hour per session.
+/// token does not stop a sign-out. 100 a minute per IP, and 60 an hour per session once the
+/// credential is proven.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/logout",
@@ -64,8 +65,13 @@ pub async fn logout(
     _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
+    ip: ClientIp,
     request: Request,
 ) -> ApiResult<Response> {
+    state
+        .limiter
+        .check(&scope, RuleName::RefreshIp, Caller::key(&ip.key()))
+        .await?;
     let (mut parts, body) = request.into_parts();
     // An explicit credential first: the body's refresh token, then a bearer token; a browser's
     // refresh cookie outlives its access cookie, so it goes before the access cookie.

@@ -113,7 +113,8 @@ pub(crate) fn session_ended() -> ApiError {
 /// Refresh the tokens
 ///
 /// With the refresh token from the body (mobile) or the cookie (web, with CSRF). Each use
-/// rotates it; presenting a spent one ends the whole session. 60 an hour per session.
+/// rotates it; presenting a spent one ends the whole session. 100 a minute per IP, and 60 an
+/// hour per session once the token is proven.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -142,16 +143,13 @@ pub async fn refresh(
     ip: ClientIp,
     request: Request,
 ) -> ApiResult<Response> {
-    let (parts, body) = request.into_parts();
-    let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
+    // Per IP until the token is proven: the session id in it is anyone's to copy.
     state
         .limiter
-        .check(
-            &scope,
-            RuleName::Session,
-            Caller::key(&presented.session_id),
-        )
+        .check(&scope, RuleName::RefreshIp, Caller::key(&ip.key()))
         .await?;
+    let (parts, body) = request.into_parts();
+    let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
     if via_cookie {
         let keys = signing_keys(&state).await?;
         check_csrf(&parts, &state, &keys, &presented.session_id)?;
@@ -172,6 +170,10 @@ pub async fn refresh(
     {
         return Err(session_ended());
     }
+    state
+        .limiter
+        .check(&scope, RuleName::Session, Caller::key(&session.session_id))
+        .await?;
     let next = RefreshToken::generate(
         &user.user_id,
         &session.session_id,

@@ -21,6 +21,7 @@ pub enum RuleName {
     AdminCreate,
     PasswordChange,
     SmtpStepUp,
+    RefreshIp,
 }
 
 /// What a check does when the counter store cannot be reached.
@@ -51,7 +52,7 @@ impl RateLimitRule {
 }
 
 impl RuleName {
-    pub const ALL: [RuleName; 14] = [
+    pub const ALL: [RuleName; 15] = [
         Self::RegisterIp,
         Self::VerifyIp,
         Self::LoginIp,
@@ -66,6 +67,7 @@ impl RuleName {
         Self::AdminCreate,
         Self::PasswordChange,
         Self::SmtpStepUp,
+        Self::RefreshIp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +86,7 @@ impl RuleName {
             Self::AdminCreate => "admin_create",
             Self::PasswordChange => "password_change",
             Self::SmtpStepUp => "smtp_step_up",
+            Self::RefreshIp => "refresh_ip",
         }
     }
 
@@ -117,6 +120,9 @@ impl RuleName {
             // too (a stolen admin session must not get unlimited guesses).
             Self::PasswordChange => (5, 15 * MIN, Closed, false),
             Self::SmtpStepUp => (5, 15 * MIN, Closed, false),
+            // Refresh and logout before their token is verified: by IP, so a token someone saw
+            // cannot be used to spend its session's own allowance (`session`, charged after).
+            Self::RefreshIp => (100, MIN, Closed, false),
         };
         RateLimitRule {
             name: self,

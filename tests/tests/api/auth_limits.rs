@@ -126,3 +126,45 @@ async fn auth_routes_fail_closed_when_the_counter_store_is_down() {
         "application/problem+json"
     );
 }
+
+#[tokio::test]
+async fn forged_refreshes_naming_a_session_do_not_spend_its_allowance() {
+    let app = spawn_app_with(Options {
+        rate_limits: Some("session=3/1h,refresh_ip=1000/1m".into()),
+        ..Options::default()
+    })
+    .await;
+    let user = app.verified_student().await;
+    let session = app.login(&user).await;
+    // Anyone who saw a token knows the user and session ids; the secret they cannot know.
+    let (named, _) = session
+        .refresh_token
+        .rsplit_once('.')
+        .expect("refresh token has a secret part");
+    let forged = format!("{named}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    for attempt in 1..=5 {
+        let response = app.refresh(&forged).await;
+        assert_eq!(response.status(), 401, "forged attempt {attempt}");
+    }
+    let real = app.refresh(&session.refresh_token).await;
+    assert_eq!(real.status(), 200, "the session's own refresh still works");
+}
+
+#[tokio::test]
+async fn refreshes_are_limited_per_ip_before_the_token_is_verified() {
+    let app = spawn_app_with(Options {
+        rate_limits: Some("refresh_ip=3/1h".into()),
+        ..Options::default()
+    })
+    .await;
+    for attempt in 1..=3 {
+        let response = app.refresh("not-a-refresh-token").await;
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+    let fourth = app.refresh("not-a-refresh-token").await;
+    assert_eq!(fourth.status(), 429);
+    assert_eq!(
+        fourth.headers()["ratelimit-policy"],
+        "\"refresh_ip\";q=3;w=3600"
+    );
+}
