@@ -22,6 +22,7 @@ mod lambda_runtime;
 mod marketplace_bookings;
 mod marketplace_listing;
 mod marketplace_reviews;
+mod marketplace_started;
 mod openapi;
 mod round_trips;
 mod template_parity;
