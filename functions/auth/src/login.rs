@@ -96,14 +96,16 @@ fn claim_for(username: &str) -> Option<String> {
     }
 }
 
-async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<UserRecord>> {
+async fn find_user_id(state: &AppState, claim: Option<String>) -> ApiResult<Option<String>> {
     let Some(claim) = claim else { return Ok(None) };
-    let db = &state.aws.dynamodb;
-    let table = &state.config.table_name;
-    let Some(user_id) = users::find_user_id(db, table, claim).await? else {
+    Ok(users::find_user_id(&state.aws.dynamodb, &state.config.table_name, claim).await?)
+}
+
+async fn find_user(state: &AppState, user_id: Option<&str>) -> ApiResult<Option<UserRecord>> {
+    let Some(user_id) = user_id else {
         return Ok(None);
     };
-    Ok(users::get(db, table, &user_id).await?)
+    Ok(users::get(&state.aws.dynamodb, &state.config.table_name, user_id).await?)
 }
 
 /// Sign in
@@ -155,15 +157,20 @@ pub async fn login(
         .check(&scope, RuleName::LoginIp, Caller::key(&ip.key()))
         .await?;
     let claim = claim_for(credentials.username.trim());
-    let account_key = claim
-        .clone()
-        .unwrap_or_else(|| credentials.username.trim().to_lowercase());
+    // Counted per account, whichever of its email address or phone number is the username;
+    // a username that names no account is counted by itself.
+    let user_id = find_user_id(&state, claim.clone()).await?;
+    let account_key = match (&user_id, claim) {
+        (Some(user_id), _) => users::user_pk(user_id),
+        (None, Some(claim)) => claim,
+        (None, None) => credentials.username.trim().to_lowercase(),
+    };
     state
         .limiter
         .check(&scope, RuleName::LoginAccount, Caller::key(&account_key))
         .await?;
 
-    let user = find_user(&state, claim).await?;
+    let user = find_user(&state, user_id.as_deref()).await?;
     let password_ok = password_hash::verify(
         credentials.password,
         user.as_ref().map(|u| u.password_hash.clone()),

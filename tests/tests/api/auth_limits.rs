@@ -168,3 +168,32 @@ async fn refreshes_are_limited_per_ip_before_the_token_is_verified() {
         "\"refresh_ip\";q=3;w=3600"
     );
 }
+
+#[tokio::test]
+async fn the_per_account_login_limit_counts_email_and_phone_together() {
+    let app = spawn_app_with(Options {
+        rate_limits: Some("login_account=4/1h,login_ip=100/1m".into()),
+        ..Options::default()
+    })
+    .await;
+    let user = app.verified_student().await;
+    for (attempt, username) in [&user.email, &user.phone, &user.email, &user.phone]
+        .into_iter()
+        .enumerate()
+    {
+        let response = app.post_login(username, "Wrong#Password1").await;
+        assert_eq!(response.status(), 401, "attempt {}", attempt + 1);
+    }
+    for username in [&user.email, &user.phone] {
+        let response = app.post_login(username, &user.password).await;
+        assert_eq!(
+            response.status(),
+            429,
+            "{username}: the account's allowance is spent"
+        );
+        assert_eq!(
+            response.headers()["ratelimit-policy"],
+            "\"login_account\";q=4;w=3600"
+        );
+    }
+}
