@@ -16,7 +16,7 @@ use shared::http::openapi as doc;
 use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::{Caller, RuleName};
-use shared::store::transact::{transact, Write};
+use shared::store::transact::{transact, TransactError, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{metrics, ApiError, ApiResult, AppState};
 
@@ -220,11 +220,20 @@ pub async fn login(
         at: now,
     };
     let items = vec![
+        users::credentials_unchanged(table, &user)?,
         Write::from(session.record.put(table)?),
         Write::from(audit.put(table)?),
     ];
-    // A failed condition would be a session id collision: a 500 like any other bug.
-    transact(&state.aws.dynamodb, items).await?;
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        // The password was reset (or every session revoked) after it was checked: the
+        // password that was right a moment ago no longer signs in.
+        Err(TransactError::ConditionFailed(positions)) if positions == [0] => {
+            return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()))
+        }
+        // Anything else would be a session id collision: a 500 like any other bug.
+        Err(err) => return Err(err.into()),
+    }
     scope.set_user_id(&user.user_id);
     token_response(
         &state,

@@ -11,6 +11,7 @@ mod auth_journey;
 mod auth_limits;
 mod auth_logout;
 mod auth_origin;
+mod auth_races;
 mod auth_tokens;
 mod auth_validation;
 mod config_errors;

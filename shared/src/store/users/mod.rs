@@ -24,6 +24,6 @@ pub use newest::{continue_below, newest_first, NewestUsers};
 pub use reads::{find_user_id, get};
 pub use record::{BookingCounts, InstructorDetails, NewAccount, UserRecord};
 pub use writes::{
-    activation_update, counter_update, password_change_update, reactivation_update,
-    suspension_update,
+    activation_update, counter_update, credentials_unchanged, password_change_update,
+    reactivation_update, suspension_update,
 };

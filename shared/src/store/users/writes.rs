@@ -1,6 +1,6 @@
 //! Profile updates for the callers' transactions.
 
-use aws_sdk_dynamodb::types::Update;
+use aws_sdk_dynamodb::types::{ConditionCheck, Update};
 
 use super::keys::profile_key;
 use crate::clock::Now;
@@ -27,6 +27,27 @@ pub fn password_change_update(
             .expression_attribute_values(":hash", s(password_hash))
             .expression_attribute_values(":now_ms", n(now.millis()))
             .expression_attribute_values(":now", s(now.rfc3339()))
+            .build()?,
+    ))
+}
+
+/// A condition for the transaction that signs `user` in: the profile still holds the password
+/// hash that was verified and the `sessions_valid_after` that was read. A password reset or a
+/// suspension landing between the check and the write fails the transaction instead of leaving
+/// a session that outlives it (whatever the two instances' clocks say).
+pub fn credentials_unchanged(table: &str, user: &super::UserRecord) -> anyhow::Result<Write> {
+    let valid_after = if user.sessions_valid_after == 0 {
+        "(attribute_not_exists(sessions_valid_after) OR sessions_valid_after = :valid_after)"
+    } else {
+        "sessions_valid_after = :valid_after"
+    };
+    Ok(Write::from(
+        ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(profile_key(&user.user_id)))
+            .condition_expression(format!("password_hash = :hash AND {valid_after}"))
+            .expression_attribute_values(":hash", s(&user.password_hash))
+            .expression_attribute_values(":valid_after", n(user.sessions_valid_after))
             .build()?,
     ))
 }
