@@ -30,6 +30,8 @@ pub struct Options {
     /// `RATE_LIMITS` for this app; by default every limit is high enough that tests which are
     /// not about rate limits never meet one (each app has its own table, so its own counters).
     pub rate_limits: Option<String>,
+    /// A clock the test moves (`app.state.clock.set`) instead of the system's.
+    pub clock: Option<shared::clock::Clock>,
 }
 
 const GENEROUS_LIMITS: &str = "register_ip=10000/1h,verify_ip=10000/1h,login_ip=10000/1m,\
@@ -80,7 +82,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let config: Config = environment::provision(&vars)
         .await
         .expect("provision the test's resources");
-    let state = AppState::build(config).await;
+    let mut state = AppState::build(config).await;
+    if let Some(clock) = options.clock {
+        state.clock = clock;
+    }
     let app = shared::http::app(local::routes::all_routes(), state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(
