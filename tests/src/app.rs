@@ -37,7 +37,8 @@ pub struct Options {
 const GENEROUS_LIMITS: &str = "register_ip=10000/1h,verify_ip=10000/1h,login_ip=10000/1m,\
     login_account=10000/1h,session=10000/1h,forgot_ip=10000/1h,forgot_account=10000/1h,\
     reset_ip=10000/1h,user=10000/1h,public_ip=10000/1m,booking_create=10000/1h,\
-    password_change=10000/1h,smtp_step_up=10000/1h,refresh_ip=10000/1m";
+    password_change=10000/1h,smtp_step_up=10000/1h,refresh_ip=10000/1m,\
+    resend_ip=10000/1h,resend_account=10000/1h";
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await

@@ -6,6 +6,7 @@ mod login;
 mod logout;
 mod password_reset;
 mod register;
+mod resend;
 mod session;
 mod verify;
 
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
             post(register::instructor),
         )
         .route("/api/v1/auth/verify", post(verify::verify_email))
+        .route("/api/v1/auth/resend-verification", post(resend::resend))
         .route("/api/v1/auth/login", post(login::login))
         .route("/api/v1/auth/refresh", post(session::refresh))
         .route("/api/v1/auth/logout", post(logout::logout))
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
     register::student,
     register::instructor,
     verify::verify_email,
+    resend::resend,
     login::login,
     session::refresh,
     logout::logout,

@@ -26,9 +26,9 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::emails;
 
-/// Every forgot-password answer takes at least this long, so the work done for a real account
-/// (token write, SMTP) does not show in the timing.
-const FORGOT_MIN_DURATION: Duration = Duration::from_millis(800);
+/// Every forgot-password (and resend-verification) answer takes at least this long, so the
+/// work done for a real account (token write, SMTP) does not show in the timing.
+pub(crate) const NOTICE_MIN_DURATION: Duration = Duration::from_millis(800);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +50,7 @@ pub struct ResetRequest {
 /// A sentence for the user; nothing else to read.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Notice {
-    message: &'static str,
+    pub(crate) message: &'static str,
 }
 
 /// Ask for a password-reset link
@@ -85,7 +85,7 @@ pub async fn forgot(
         .check(&scope, RuleName::ForgotIp, Caller::key(&ip.key()))
         .await?;
     let email = Email::parse(&body.email).map_err(|e| ApiError::validation("email", e.message))?;
-    let floor = tokio::time::sleep(FORGOT_MIN_DURATION);
+    let floor = tokio::time::sleep(NOTICE_MIN_DURATION);
     // The per-account limit is enforced silently: a 429 here would confirm the account exists.
     let within_limit = state
         .limiter

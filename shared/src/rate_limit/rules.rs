@@ -22,6 +22,8 @@ pub enum RuleName {
     PasswordChange,
     SmtpStepUp,
     RefreshIp,
+    ResendIp,
+    ResendAccount,
 }
 
 /// What a check does when the counter store cannot be reached.
@@ -52,7 +54,7 @@ impl RateLimitRule {
 }
 
 impl RuleName {
-    pub const ALL: [RuleName; 15] = [
+    pub const ALL: [RuleName; 17] = [
         Self::RegisterIp,
         Self::VerifyIp,
         Self::LoginIp,
@@ -68,6 +70,8 @@ impl RuleName {
         Self::PasswordChange,
         Self::SmtpStepUp,
         Self::RefreshIp,
+        Self::ResendIp,
+        Self::ResendAccount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +91,8 @@ impl RuleName {
             Self::PasswordChange => "password_change",
             Self::SmtpStepUp => "smtp_step_up",
             Self::RefreshIp => "refresh_ip",
+            Self::ResendIp => "resend_ip",
+            Self::ResendAccount => "resend_account",
         }
     }
 
@@ -123,6 +129,9 @@ impl RuleName {
             // Refresh and logout before their token is verified: by IP, so a token someone saw
             // cannot be used to spend its session's own allowance (`session`, charged after).
             Self::RefreshIp => (100, MIN, Closed, false),
+            // New verification links, as forgotten passwords: per IP, and silently per address.
+            Self::ResendIp => (3, HOUR, Closed, false),
+            Self::ResendAccount => (3, HOUR, Closed, false),
         };
         RateLimitRule {
             name: self,

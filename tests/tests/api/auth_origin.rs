@@ -63,6 +63,10 @@ async fn every_public_auth_route_refuses_a_foreign_origin() {
         ("/api/v1/auth/register/student", json!({})),
         ("/api/v1/auth/register/instructor", json!({})),
         ("/api/v1/auth/verify", json!({"token": "x"})),
+        (
+            "/api/v1/auth/resend-verification",
+            json!({"email": "a@example.com"}),
+        ),
         ("/api/v1/auth/refresh", json!({"refresh_token": "x"})),
         ("/api/v1/auth/logout", json!({"refresh_token": "x"})),
         (
