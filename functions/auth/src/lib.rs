@@ -1,6 +1,7 @@
 //! The `auth` group: registration, email verification, login, refresh, logout and password
 //! reset. Every route is rate limited and fails closed when the counter store is down.
 
+mod duplicate;
 mod emails;
 mod login;
 mod logout;

@@ -24,6 +24,7 @@ pub enum RuleName {
     RefreshIp,
     ResendIp,
     ResendAccount,
+    RegistrationNotice,
 }
 
 /// What a check does when the counter store cannot be reached.
@@ -54,7 +55,7 @@ impl RateLimitRule {
 }
 
 impl RuleName {
-    pub const ALL: [RuleName; 17] = [
+    pub const ALL: [RuleName; 18] = [
         Self::RegisterIp,
         Self::VerifyIp,
         Self::LoginIp,
@@ -72,6 +73,7 @@ impl RuleName {
         Self::RefreshIp,
         Self::ResendIp,
         Self::ResendAccount,
+        Self::RegistrationNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +95,7 @@ impl RuleName {
             Self::RefreshIp => "refresh_ip",
             Self::ResendIp => "resend_ip",
             Self::ResendAccount => "resend_account",
+            Self::RegistrationNotice => "registration_notice",
         }
     }
 
@@ -132,6 +135,8 @@ impl RuleName {
             // New verification links, as forgotten passwords: per IP, and silently per address.
             Self::ResendIp => (3, HOUR, Closed, false),
             Self::ResendAccount => (3, HOUR, Closed, false),
+            // The owner of an address someone tried to register again hears of it once a day.
+            Self::RegistrationNotice => (1, DAY, Closed, false),
         };
         RateLimitRule {
             name: self,

@@ -12,6 +12,7 @@ mod auth_limits;
 mod auth_logout;
 mod auth_origin;
 mod auth_races;
+mod auth_register_taken;
 mod auth_resend;
 mod auth_tokens;
 mod auth_validation;

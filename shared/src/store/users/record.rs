@@ -101,6 +101,11 @@ pub struct UserRecord {
     pub booking_counts: BookingCounts,
 }
 
+/// Where a registration transaction's email claim sits, to tell which claim was taken.
+pub const REGISTRATION_EMAIL_CLAIM: usize = 1;
+/// Where its phone claim sits.
+pub const REGISTRATION_PHONE_CLAIM: usize = 2;
+
 /// Who a new account is; everything else starts empty.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -242,7 +247,9 @@ impl UserRecord {
         Ok(writes)
     }
 
-    /// The profile put plus the email and phone claims, each conditional on not existing.
+    /// The profile put plus the email and phone claims, each conditional on not existing (at
+    /// [`REGISTRATION_EMAIL_CLAIM`] and [`REGISTRATION_PHONE_CLAIM`], also in
+    /// [`registration_writes`](Self::registration_writes)).
     pub fn registration_puts(&self, table: &str) -> anyhow::Result<Vec<Put>> {
         let claim = |pk: String| -> anyhow::Result<Put> {
             let mut item = unique_key(pk);
