@@ -5,6 +5,7 @@ mod duplicate;
 mod emails;
 mod login;
 mod logout;
+mod notice;
 mod password_reset;
 mod register;
 mod resend;

@@ -2,12 +2,10 @@
 //! minimum time, whether or not the account exists; `reset-password` consumes the token, sets
 //! the new hash and revokes every session in one transaction.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
@@ -25,10 +23,7 @@ use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::emails;
-
-/// Every forgot-password (and resend-verification) answer takes at least this long, so the
-/// work done for a real account (token write, SMTP) does not show in the timing.
-pub(crate) const NOTICE_MIN_DURATION: Duration = Duration::from_millis(800);
+use crate::notice::{self, Notice};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -45,12 +40,6 @@ pub struct ResetRequest {
     /// The password rules of registration apply.
     #[schema(format = Password)]
     new_password: String,
-}
-
-/// A sentence for the user; nothing else to read.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Notice {
-    pub(crate) message: &'static str,
 }
 
 /// Ask for a password-reset link
@@ -80,34 +69,19 @@ pub async fn forgot(
     ip: ClientIp,
     Json(body): Json<ForgotRequest>,
 ) -> ApiResult<(StatusCode, JsonResponse<Notice>)> {
-    state
-        .limiter
-        .check(&scope, RuleName::ForgotIp, Caller::key(&ip.key()))
-        .await?;
-    let email = Email::parse(&body.email).map_err(|e| ApiError::validation("email", e.message))?;
-    let floor = tokio::time::sleep(NOTICE_MIN_DURATION);
-    // The per-account limit is enforced silently: a 429 here would confirm the account exists.
-    let within_limit = state
-        .limiter
-        .check(
-            &RequestScope::default(),
-            RuleName::ForgotAccount,
-            Caller::key(email.as_str()),
-        )
-        .await
-        .is_ok();
-    if within_limit {
-        if let Err(err) = send_reset_link(&state, &ip, &email).await {
-            tracing::error!(error = %format!("{err:#}"), "password reset request failed");
-        }
-    }
-    floor.await;
-    Ok((
-        StatusCode::ACCEPTED,
-        JsonResponse(Notice {
-            message: "If an account exists for that address, we have sent it a link to reset the password.",
-        }),
-    ))
+    notice::quietly(
+        &state,
+        &scope,
+        &ip,
+        &body.email,
+        (RuleName::ForgotIp, RuleName::ForgotAccount),
+        "If an account exists for that address, we have sent it a link to reset the password.",
+        |email| {
+            let (state, ip) = (&state, &ip);
+            async move { send_reset_link(state, ip, &email).await }
+        },
+    )
+    .await
 }
 
 async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyhow::Result<()> {

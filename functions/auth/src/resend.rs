@@ -16,14 +16,14 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
-use shared::rate_limit::{Caller, RuleName};
+use shared::rate_limit::RuleName;
 use shared::store::email_tokens::{self, Purpose};
 use shared::store::transact::{transact, Write};
 use shared::store::users::{self, UserRecord};
-use shared::{ApiError, ApiResult, AppState};
+use shared::{ApiResult, AppState};
 
 use crate::emails;
-use crate::password_reset::{Notice, NOTICE_MIN_DURATION};
+use crate::notice::{self, Notice};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,35 +59,19 @@ pub async fn resend(
     ip: ClientIp,
     Json(body): Json<ResendRequest>,
 ) -> ApiResult<(StatusCode, JsonResponse<Notice>)> {
-    state
-        .limiter
-        .check(&scope, RuleName::ResendIp, Caller::key(&ip.key()))
-        .await?;
-    let email = Email::parse(&body.email).map_err(|e| ApiError::validation("email", e.message))?;
-    let floor = tokio::time::sleep(NOTICE_MIN_DURATION);
-    // Silent, like forgot-password's: a 429 here would confirm the account exists.
-    let within_limit = state
-        .limiter
-        .check(
-            &RequestScope::default(),
-            RuleName::ResendAccount,
-            Caller::key(email.as_str()),
-        )
-        .await
-        .is_ok();
-    if within_limit {
-        if let Err(err) = resend_for(&state, &ip, &email).await {
-            tracing::error!(error = %format!("{err:#}"), "resending the verification failed");
-        }
-    }
-    floor.await;
-    Ok((
-        StatusCode::ACCEPTED,
-        JsonResponse(Notice {
-            message: "If an account for that address is waiting for verification, we have sent \
-                      it a new link.",
-        }),
-    ))
+    notice::quietly(
+        &state,
+        &scope,
+        &ip,
+        &body.email,
+        (RuleName::ResendIp, RuleName::ResendAccount),
+        "If an account for that address is waiting for verification, we have sent it a new link.",
+        |email| {
+            let (state, ip) = (&state, &ip);
+            async move { resend_for(state, ip, &email).await }
+        },
+    )
+    .await
 }
 
 async fn resend_for(state: &AppState, ip: &ClientIp, email: &Email) -> anyhow::Result<()> {
