@@ -13,10 +13,12 @@ pub fn ring() -> KeyRing {
         current: SigningKey {
             version: CURRENT_VERSION.into(),
             bytes: vec![0x5a; 32],
+            created_at: None,
         },
         previous: Some(SigningKey {
             version: PREVIOUS_VERSION.into(),
             bytes: vec![0xa5; 48],
+            created_at: None,
         }),
     }
 }

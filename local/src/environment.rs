@@ -33,6 +33,8 @@ pub fn function_vars(
         ("JWT_SECRET_ID", &names.jwt_secret_id),
         ("CURSOR_SECRET_ID", &names.cursor_secret_id),
         ("PUBLIC_URL", endpoints.public_url),
+        // The local server serves the web links and the API from one origin.
+        ("API_PUBLIC_URL", endpoints.public_url),
         (
             "ALLOWED_ORIGINS",
             "http://localhost:5173,http://127.0.0.1:5173",

@@ -78,6 +78,9 @@ pub struct Config {
     pub public_url: String,
     /// Browser origins allowed by CORS and by the CSRF origin check.
     pub allowed_origins: Vec<String>,
+    /// The origin of the API's own public URL (`API_PUBLIC_URL`): pages the API serves itself
+    /// (the API docs) send it, so the origin checks accept it beside `allowed_origins`.
+    pub api_origin: Option<String>,
     pub log_level: String,
     pub log_format: LogFormat,
     /// Internal error details in problem bodies; local development only.
@@ -154,6 +157,14 @@ impl Config {
             check_url("ALLOWED_ORIGINS", origin, stage)?;
         }
 
+        let api_origin = match src.optional("API_PUBLIC_URL") {
+            None => None,
+            Some(url) => {
+                check_url("API_PUBLIC_URL", &url, stage)?;
+                Some(origin_of(&url))
+            }
+        };
+
         let log_format = match src.optional("LOG_FORMAT").as_deref() {
             None | Some("json") => LogFormat::Json,
             Some("pretty") | Some("text") => LogFormat::Pretty,
@@ -222,6 +233,7 @@ impl Config {
             cursor_secret_id: src.required("CURSOR_SECRET_ID")?,
             public_url,
             allowed_origins,
+            api_origin,
             log_level: src.optional("LOG_LEVEL").unwrap_or_else(|| "info".into()),
             log_format,
             verbose_errors,
@@ -233,6 +245,22 @@ impl Config {
             cookie_secure,
         })
     }
+}
+
+impl Config {
+    /// Whether a browser `Origin` header names a page allowed to send credentials here: an
+    /// allowed origin or the API's own.
+    pub fn accepts_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+            || self.api_origin.as_deref() == Some(origin)
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL that `check_url` accepted.
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    format!("{scheme}://{}", authority.to_ascii_lowercase())
 }
 
 fn smtp_settings(src: &Source<'_>, stage: Stage) -> Result<Option<SmtpSettings>, ConfigError> {
@@ -412,6 +440,27 @@ mod tests {
         ])
         .expect("local configuration");
         assert!(config.verbose_errors);
+    }
+
+    #[test]
+    fn the_api_public_url_adds_its_origin_to_the_accepted_ones() {
+        let config = with(&[(
+            "API_PUBLIC_URL",
+            Some("https://API.drivealive.co.za/api/v1/docs"),
+        )])
+        .expect("valid configuration");
+        assert_eq!(
+            config.api_origin.as_deref(),
+            Some("https://api.drivealive.co.za")
+        );
+        assert!(config.accepts_origin("https://api.drivealive.co.za"));
+        assert!(config.accepts_origin("https://admin.drivealive.co.za"));
+        assert!(!config.accepts_origin("https://evil.example"));
+        let without = with(&[]).expect("valid configuration");
+        assert!(!without.accepts_origin("https://api.drivealive.co.za"));
+        let err = with(&[("API_PUBLIC_URL", Some("http://api.drivealive.co.za"))])
+            .expect_err("plain http in production");
+        assert!(matches!(err, ConfigError::Refused { .. }), "{err}");
     }
 
     #[test]

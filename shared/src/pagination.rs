@@ -262,6 +262,7 @@ mod tests {
             current: SigningKey {
                 version: "v1".into(),
                 bytes: vec![byte; 32],
+                created_at: None,
             },
             previous: None,
         }

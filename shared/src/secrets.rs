@@ -33,6 +33,8 @@ pub struct SigningKey {
     /// The secret's VersionId; access tokens carry it as `kid`.
     pub version: String,
     pub bytes: Vec<u8>,
+    /// When this version was created (epoch seconds, Secrets Manager's `CreatedDate`).
+    pub created_at: Option<i64>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -40,6 +42,7 @@ impl std::fmt::Debug for SigningKey {
         f.debug_struct("SigningKey")
             .field("version", &self.version)
             .field("bytes", &"[redacted]")
+            .field("created_at", &self.created_at)
             .finish()
     }
 }
@@ -60,7 +63,19 @@ impl KeyRing {
     pub fn all(&self) -> impl Iterator<Item = &SigningKey> {
         std::iter::once(&self.current).chain(self.previous.as_ref())
     }
+
+    /// Whether a token signed with the previous version, valid for at most `lifetime_secs`,
+    /// may still be in use at `now`: only until that long (plus clock skew) after the current
+    /// version was created. A current version of unknown age leaves the previous one out.
+    pub fn previous_still_signs(&self, now: i64, lifetime_secs: i64) -> bool {
+        self.current
+            .created_at
+            .is_some_and(|created| now <= created + lifetime_secs + CLOCK_SKEW_SECS)
+    }
 }
+
+/// How far apart the clocks of Secrets Manager and a function may be.
+pub const CLOCK_SKEW_SECS: i64 = 60;
 
 /// Key material from a secret string: base64 that decodes to enough bytes, else the raw bytes.
 /// Weak material (short, or a known placeholder) is refused outside local development.
@@ -206,6 +221,7 @@ impl CachedKeyRing {
         Ok(Some(SigningKey {
             version: version.to_owned(),
             bytes,
+            created_at: output.created_date().map(|d| d.secs()),
         }))
     }
 }

@@ -30,11 +30,15 @@ pub struct Options {
     /// `RATE_LIMITS` for this app; by default every limit is high enough that tests which are
     /// not about rate limits never meet one (each app has its own table, so its own counters).
     pub rate_limits: Option<String>,
+    /// A clock the test moves (`app.state.clock.set`) instead of the system's.
+    pub clock: Option<shared::clock::Clock>,
 }
 
 const GENEROUS_LIMITS: &str = "register_ip=10000/1h,verify_ip=10000/1h,login_ip=10000/1m,\
     login_account=10000/1h,session=10000/1h,forgot_ip=10000/1h,forgot_account=10000/1h,\
-    reset_ip=10000/1h,user=10000/1h,public_ip=10000/1m,booking_create=10000/1h";
+    reset_ip=10000/1h,user=10000/1h,public_ip=10000/1m,booking_create=10000/1h,\
+    password_change=10000/1h,smtp_step_up=10000/1h,refresh_ip=10000/1m,\
+    resend_ip=10000/1h,resend_account=10000/1h";
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
@@ -79,7 +83,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let config: Config = environment::provision(&vars)
         .await
         .expect("provision the test's resources");
-    let state = AppState::build(config).await;
+    let mut state = AppState::build(config).await;
+    if let Some(clock) = options.clock {
+        state.clock = clock;
+    }
     let app = shared::http::app(local::routes::all_routes(), state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(

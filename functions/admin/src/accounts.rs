@@ -1,6 +1,9 @@
-//! `POST /admin/admins` (a new admin, active at once; 5 a day per admin) and suspension:
-//! `POST /admin/users/{id}/suspend` revokes every session of the user in the same write, so a
-//! still-unexpired access token is refused on its next request; `/reactivate` lifts it.
+//! `POST /admin/admins` (a new admin, active at once; 5 a day per admin, refused while the
+//! counter store is down) and suspension: `POST /admin/users/{id}/suspend` revokes every
+//! session of the user in the same write, so a still-unexpired access token is refused on its
+//! next request; `/reactivate` restores the status from before. Admins cannot suspend or
+//! reactivate admins (one stolen admin session must not lock the others out); the operator's
+//! `admin-accounts` command can.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +25,7 @@ use shared::store::transact::{transact, Write};
 use shared::store::users::{self, NewAccount, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
+use crate::account_status::{self, Requester, StatusChange};
 use crate::guard::Admin;
 use crate::view::AdminUserView;
 
@@ -131,42 +135,46 @@ async fn existing_user(state: &AppState, id: &str) -> ApiResult<UserRecord> {
         .ok_or(ApiError::NotFound)
 }
 
-/// Writes `status` (and, on suspension, revokes every session) with an audit entry, on
-/// condition that the status is still the one read.
+/// `change` by `admin` on the account `id`: never their own, never another admin's.
 async fn change_status(
     state: &AppState,
     ip: &ClientIp,
     admin: &Admin,
-    mut user: UserRecord,
-    status: AccountStatus,
-    action: &'static str,
+    id: &str,
+    change: StatusChange,
 ) -> ApiResult<JsonResponse<AdminUserView>> {
-    let table = &state.config.table_name;
-    let now = state.clock.now();
-    let update = users::status_change_update(table, &user, status, now)?;
-    let audit = admin.audit(
-        ip,
-        action,
-        Some(&user.user_id),
-        Outcome::Success,
-        Some(format!("{} -> {}", user.status.as_str(), status.as_str())),
-        now,
-    );
-    transact(
+    if id == admin.user_id() {
+        return Err(ApiError::Conflict(
+            "You cannot change the status of your own account.".into(),
+        ));
+    }
+    let user = existing_user(state, id).await?;
+    if user.role == Role::Admin {
+        return Err(ApiError::Forbidden(
+            "An admin account's status is changed by an operator, not by another admin.".into(),
+        ));
+    }
+    let requester = Requester {
+        actor: Some(admin.user_id().to_owned()),
+        ip: ip.key(),
+    };
+    let user = account_status::apply(
         &state.aws.dynamodb,
-        vec![update, Write::from(audit.put(table)?)],
+        &state.config.table_name,
+        user,
+        change,
+        requester,
+        state.clock.now(),
     )
-    .await
-    .or_conflict("The account changed while this request ran; try again.")?;
-    user.status = status;
-    user.updated_at = now.rfc3339();
+    .await?;
     Ok(JsonResponse(AdminUserView::from(&user)))
 }
 
 /// Suspend an account
 ///
 /// Every session of the account ends at once; sign-in is refused until it is reactivated.
-/// Suspending a suspended account changes nothing.
+/// Suspending a suspended account changes nothing. Admin accounts are suspended by an
+/// operator (`admin-accounts`), not by other admins (403).
 #[utoipa::path(
     post,
     path = "/api/v1/admin/users/{id}/suspend",
@@ -176,7 +184,9 @@ async fn change_status(
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "The account, suspended.", body = AdminUserView),
-        doc::AccessDenied,
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, description = "Not an admin, or the account is an admin's.",
+            body = shared::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 503, response = doc::ServiceUnavailable),
@@ -188,28 +198,13 @@ pub async fn suspend(
     admin: Admin,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<AdminUserView>> {
-    if id == admin.user_id() {
-        return Err(ApiError::Conflict(
-            "You cannot suspend your own account.".into(),
-        ));
-    }
-    let user = existing_user(&state, &id).await?;
-    if user.status == AccountStatus::Suspended {
-        // Asking twice is not an error; there is nothing more to revoke.
-        return Ok(JsonResponse(AdminUserView::from(&user)));
-    }
-    change_status(
-        &state,
-        &ip,
-        &admin,
-        user,
-        AccountStatus::Suspended,
-        "account.suspended",
-    )
-    .await
+    change_status(&state, &ip, &admin, &id, StatusChange::Suspend).await
 }
 
 /// Reactivate a suspended account
+///
+/// The account gets back the status it had before the suspension: a never-verified account
+/// is still waiting for its verification. Admin accounts are reactivated by an operator.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/users/{id}/reactivate",
@@ -218,8 +213,11 @@ pub async fn suspend(
     params(("id" = String, Path, description = "The user id.")),
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
-        (status = 200, description = "The account, active.", body = AdminUserView),
-        doc::AccessDenied,
+        (status = 200, description = "The account, with its status from before the \
+            suspension.", body = AdminUserView),
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, description = "Not an admin, or the account is an admin's.",
+            body = shared::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, response = doc::NotFound),
         (status = 409, response = doc::Conflict),
         (status = 503, response = doc::ServiceUnavailable),
@@ -231,23 +229,5 @@ pub async fn reactivate(
     admin: Admin,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<AdminUserView>> {
-    let user = existing_user(&state, &id).await?;
-    match user.status {
-        AccountStatus::Active => Ok(JsonResponse(AdminUserView::from(&user))),
-        AccountStatus::PendingVerification => Err(ApiError::Conflict(
-            "This account is not suspended; it is waiting for its email address to be verified."
-                .into(),
-        )),
-        AccountStatus::Suspended => {
-            change_status(
-                &state,
-                &ip,
-                &admin,
-                user,
-                AccountStatus::Active,
-                "account.reactivated",
-            )
-            .await
-        }
-    }
+    change_status(&state, &ip, &admin, &id, StatusChange::Reactivate).await
 }

@@ -5,9 +5,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use shared::audit::{AuditEntry, Outcome};
-use shared::auth::{AuthUser, Role};
+use shared::auth::{password_hash, AuthUser, Role};
 use shared::clock::Now;
-use shared::http::request_context::ClientIp;
+use shared::http::request_context::{ClientIp, RequestScope};
+use shared::rate_limit::RuleName;
 use shared::{ApiError, AppState};
 
 pub struct Admin(pub AuthUser);
@@ -36,6 +37,44 @@ impl Admin {
             detail,
             at,
         }
+    }
+}
+
+impl Admin {
+    /// Step-up for a change that could turn the system against its users (the SMTP server):
+    /// the admin's current password, so a stolen session or token alone is not enough. Every
+    /// attempt counts against `smtp_step_up` (no admin bypass); a wrong password is a 403 with
+    /// a failure entry `action` in the audit log.
+    pub async fn confirm_password(
+        &self,
+        state: &AppState,
+        scope: &RequestScope,
+        ip: &ClientIp,
+        current_password: String,
+        action: &'static str,
+        now: Now,
+    ) -> Result<(), ApiError> {
+        state
+            .limiter
+            .check(scope, RuleName::SmtpStepUp, self.0.caller())
+            .await?;
+        let hash = Some(self.0.user.password_hash.clone());
+        if password_hash::verify(current_password, hash).await {
+            return Ok(());
+        }
+        self.audit(
+            ip,
+            action,
+            None,
+            Outcome::Failure,
+            Some("wrong current password".into()),
+            now,
+        )
+        .record(&state.aws.dynamodb, &state.config.table_name)
+        .await;
+        Err(ApiError::Forbidden(
+            "The current password is incorrect.".into(),
+        ))
     }
 }
 

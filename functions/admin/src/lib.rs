@@ -1,8 +1,10 @@
 //! The `admin` group: admin accounts, suspension, instructor verification, the outgoing mail
 //! server, the audit log and the dashboard counters. Every route requires an admin; only admin
-//! creation is rate limited (5 a day per admin). The `migrate-smtp-passwords` binary lives here
-//! too, with its core in [`migrate`].
+//! creation is rate limited (5 a day per admin). The operator's binaries live here too:
+//! `migrate-smtp-passwords` (its core in [`migrate`]) and `admin-accounts` (in
+//! [`account_status`]).
 
+pub mod account_status;
 mod accounts;
 mod audit_log;
 mod guard;

@@ -16,7 +16,7 @@ use shared::envelope::{Envelope, EnvelopeError};
 use shared::error::{OrConflict, UpstreamFailure};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::request_context::ClientIp;
+use shared::http::request_context::{ClientIp, RequestScope};
 use shared::mail::{MailError, OutgoingEmail};
 use shared::store::smtp_settings::{
     self, password_context, StoredPassword, StoredSmtpSettings, SMTP_SETTINGS_PK,
@@ -105,8 +105,11 @@ fn kms_unavailable(err: EnvelopeError) -> ApiError {
 
 /// Save the SMTP settings
 ///
-/// The password is sealed with KMS envelope encryption before anything is stored; leave it
-/// out to keep the stored one. `tls_mode: none` is refused in production.
+/// Needs the admin's own `current_password` (a wrong one is a 403, audited; 5 attempts per
+/// 15 minutes per admin). The password is sealed with KMS envelope encryption before anything
+/// is stored; leave it out to keep the stored one, which is possible only while host, port,
+/// username and TLS mode stay the same (otherwise 422 naming `password`). `tls_mode: none` is
+/// refused in production.
 #[utoipa::path(
     put,
     path = "/api/v1/admin/smtp-settings",
@@ -117,19 +120,43 @@ fn kms_unavailable(err: EnvelopeError) -> ApiError {
     responses(
         (status = 200, description = "The settings as stored.", body = SmtpSettingsView),
         doc::BodyRejected,
-        doc::AccessDenied,
+        (status = 401, response = doc::Unauthorized),
+        (status = 403, description = "Not an admin, a cookie request without a valid \
+            X-CSRF-Token, or a wrong `current_password`.",
+            body = shared::http::problem::Problem, content_type = "application/problem+json"),
         (status = 409, response = doc::Conflict),
+        (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
+    scope: RequestScope,
     ip: ClientIp,
     admin: Admin,
     Json(body): Json<SmtpSettingsInput>,
 ) -> ApiResult<JsonResponse<SmtpSettingsView>> {
-    let form = body.parse(state.config.stage)?;
+    let mut form = body.parse(state.config.stage)?;
+    let now = state.clock.now();
+    admin
+        .confirm_password(
+            &state,
+            &scope,
+            &ip,
+            form.take_current_password(),
+            "smtp_settings.step_up_failed",
+            now,
+        )
+        .await?;
     let current = stored(&state).await?;
+    if matches!(form.password, PasswordChange::Keep)
+        && current.as_ref().is_some_and(|c| !form.keeps_server_of(c))
+    {
+        return Err(ApiError::validation(
+            "password",
+            "must be sent again when the host, port, username or TLS mode changes",
+        ));
+    }
     let context = password_context(SMTP_SETTINGS_PK);
     let envelope = envelope(&state);
     let password_changed = matches!(form.password, PasswordChange::Set(_));
@@ -158,7 +185,6 @@ pub async fn put_settings(
             }
         },
     };
-    let now = state.clock.now();
     let settings = StoredSmtpSettings {
         record: SMTP_SETTINGS_PK.to_owned(),
         host: form.host,

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use shared::http::validation::Validator;
 use shared::mail::{self, TlsMode};
+use shared::store::smtp_settings::StoredSmtpSettings;
 use shared::{ApiError, Stage};
 
 // The derived Debug never shows the password: see `SentPassword`.
@@ -29,6 +30,11 @@ pub struct SmtpSettingsInput {
     password: Option<SentPassword>,
     /// An email address, optionally with a name: `Drive Alive <no-reply@example.co.za>`.
     from_address: String,
+    /// The admin's own password, required with every change: whoever controls the mail server
+    /// receives every verification and reset link.
+    #[serde(default)]
+    #[schema(value_type = String, format = Password, write_only)]
+    current_password: Option<SentPassword>,
 }
 
 /// A password as sent: read once, by the parse, and never printed.
@@ -69,6 +75,24 @@ pub struct SmtpSettingsForm {
     pub username: Option<String>,
     pub password: PasswordChange,
     pub from_address: String,
+    current_password: SentPassword,
+}
+
+impl SmtpSettingsForm {
+    /// The admin's own password, for the step-up; taken once, so the form keeps no copy.
+    pub fn take_current_password(&mut self) -> String {
+        std::mem::take(&mut self.current_password.0)
+    }
+
+    /// Whether the stored password may be kept: only for the same server, account and
+    /// transport. Otherwise a session could point the sealed password at a server of its
+    /// choosing and read it there.
+    pub fn keeps_server_of(&self, stored: &StoredSmtpSettings) -> bool {
+        self.host == stored.host
+            && self.port == stored.port
+            && self.tls_mode == stored.tls_mode
+            && self.username == stored.username
+    }
 }
 
 const MAX_SECRET_LEN: usize = 512;
@@ -155,8 +179,16 @@ impl SmtpSettingsInput {
                 "must be an email address, optionally with a name: Drive Alive <no-reply@example.co.za>",
             );
         }
+        let current_password = self.current_password.filter(|p| !p.0.is_empty());
+        if current_password.is_none() {
+            v.error(
+                "current_password",
+                "is required: confirm the change with your own password",
+            );
+        }
         let parsed = (|| {
             Some(SmtpSettingsForm {
+                current_password: current_password?,
                 host: host?,
                 port: port?,
                 tls_mode: tls_mode?,
@@ -180,7 +212,8 @@ mod tests {
             "tls_mode": "starttls",
             "username": "mailer",
             "password": "S3cret!pass",
-            "from_address": "Drive Alive <no-reply@example.co.za>"
+            "from_address": "Drive Alive <no-reply@example.co.za>",
+            "current_password": "Adm1n!pass"
         });
         for (k, v) in changes.as_object().expect("object") {
             body[k] = v.clone();
@@ -226,6 +259,14 @@ mod tests {
             (serde_json::json!({"password": "a\u{0}b"}), "password"),
             (serde_json::json!({"username": null}), "password"),
             (
+                serde_json::json!({"current_password": null}),
+                "current_password",
+            ),
+            (
+                serde_json::json!({"current_password": ""}),
+                "current_password",
+            ),
+            (
                 serde_json::json!({"from_address": "not an address"}),
                 "from_address",
             ),
@@ -239,6 +280,10 @@ mod tests {
 
     #[test]
     fn the_password_never_appears_in_a_debug_print() {
-        assert!(!format!("{:?}", input(serde_json::json!({}))).contains("S3cret"));
+        let printed = format!("{:?}", input(serde_json::json!({})));
+        assert!(
+            !printed.contains("S3cret") && !printed.contains("Adm1n"),
+            "{printed}"
+        );
     }
 }

@@ -16,6 +16,20 @@ pub fn verification(public_url: &str, to: &str, first_name: &str, token: &str) -
     }
 }
 
+pub fn registration_attempt(public_url: &str, to: &str, first_name: &str) -> OutgoingEmail {
+    OutgoingEmail {
+        to: to.to_owned(),
+        subject: "Someone tried to register with your Drive Alive details".into(),
+        text: format!(
+            "Hi {first_name},\n\nSomeone tried to create a Drive Alive account with the email \
+             address or phone number of your account. Your account is unchanged and no new one \
+             was made. If it was you, sign in instead; if you forgot your password, reset it \
+             at:\n\n{public_url}/reset-password\n\nIf it was not you, you can ignore this \
+             email.\n"
+        ),
+    }
+}
+
 pub fn password_reset(public_url: &str, to: &str, first_name: &str, token: &str) -> OutgoingEmail {
     OutgoingEmail {
         to: to.to_owned(),

@@ -1,10 +1,14 @@
 //! The `auth` group: registration, email verification, login, refresh, logout and password
 //! reset. Every route is rate limited and fails closed when the counter store is down.
 
+mod duplicate;
 mod emails;
 mod login;
+mod logout;
+mod notice;
 mod password_reset;
 mod register;
+mod resend;
 mod session;
 mod verify;
 
@@ -21,9 +25,10 @@ pub fn routes() -> Router<AppState> {
             post(register::instructor),
         )
         .route("/api/v1/auth/verify", post(verify::verify_email))
+        .route("/api/v1/auth/resend-verification", post(resend::resend))
         .route("/api/v1/auth/login", post(login::login))
         .route("/api/v1/auth/refresh", post(session::refresh))
-        .route("/api/v1/auth/logout", post(session::logout))
+        .route("/api/v1/auth/logout", post(logout::logout))
         .route("/api/v1/auth/forgot-password", post(password_reset::forgot))
         .route("/api/v1/auth/reset-password", post(password_reset::reset))
 }
@@ -33,9 +38,10 @@ pub fn routes() -> Router<AppState> {
     register::student,
     register::instructor,
     verify::verify_email,
+    resend::resend,
     login::login,
     session::refresh,
-    session::logout,
+    logout::logout,
     password_reset::forgot,
     password_reset::reset,
 ))]

@@ -13,9 +13,10 @@ use shared::auth::{password_hash, AccountStatus};
 use shared::domain::{Email, PhoneNumber};
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::{Caller, RuleName};
-use shared::store::transact::{transact, Write};
+use shared::store::transact::{transact, TransactError, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{metrics, ApiError, ApiResult, AppState};
 
@@ -95,14 +96,16 @@ fn claim_for(username: &str) -> Option<String> {
     }
 }
 
-async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<UserRecord>> {
+async fn find_user_id(state: &AppState, claim: Option<String>) -> ApiResult<Option<String>> {
     let Some(claim) = claim else { return Ok(None) };
-    let db = &state.aws.dynamodb;
-    let table = &state.config.table_name;
-    let Some(user_id) = users::find_user_id(db, table, claim).await? else {
+    Ok(users::find_user_id(&state.aws.dynamodb, &state.config.table_name, claim).await?)
+}
+
+async fn find_user(state: &AppState, user_id: Option<&str>) -> ApiResult<Option<UserRecord>> {
+    let Some(user_id) = user_id else {
         return Ok(None);
     };
-    Ok(users::get(db, table, &user_id).await?)
+    Ok(users::get(&state.aws.dynamodb, &state.config.table_name, user_id).await?)
 }
 
 /// Sign in
@@ -128,7 +131,9 @@ async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<
         (status = 400, response = doc::BadRequest),
         (status = 401, response = doc::Unauthorized),
         (status = 403, description = "The password is right but the email address is not \
-            verified yet, or the account is suspended.", body = shared::http::problem::Problem,
+            verified yet, or the account is suspended; or the request's `Origin` is neither an \
+            allowed origin nor the API's own (refused before anything else, no cookies set).",
+            body = shared::http::problem::Problem,
             content_type = "application/problem+json"),
         (status = 413, response = doc::PayloadTooLarge),
         (status = 415, description = "Neither JSON nor a form.",
@@ -139,6 +144,7 @@ async fn find_user(state: &AppState, claim: Option<String>) -> ApiResult<Option<
     )
 )]
 pub async fn login(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
@@ -151,15 +157,20 @@ pub async fn login(
         .check(&scope, RuleName::LoginIp, Caller::key(&ip.key()))
         .await?;
     let claim = claim_for(credentials.username.trim());
-    let account_key = claim
-        .clone()
-        .unwrap_or_else(|| credentials.username.trim().to_lowercase());
+    // Counted per account, whichever of its email address or phone number is the username;
+    // a username that names no account is counted by itself.
+    let user_id = find_user_id(&state, claim.clone()).await?;
+    let account_key = match (&user_id, claim) {
+        (Some(user_id), _) => users::user_pk(user_id),
+        (None, Some(claim)) => claim,
+        (None, None) => credentials.username.trim().to_lowercase(),
+    };
     state
         .limiter
         .check(&scope, RuleName::LoginAccount, Caller::key(&account_key))
         .await?;
 
-    let user = find_user(&state, claim).await?;
+    let user = find_user(&state, user_id.as_deref()).await?;
     let password_ok = password_hash::verify(
         credentials.password,
         user.as_ref().map(|u| u.password_hash.clone()),
@@ -209,11 +220,20 @@ pub async fn login(
         at: now,
     };
     let items = vec![
+        users::credentials_unchanged(table, &user)?,
         Write::from(session.record.put(table)?),
         Write::from(audit.put(table)?),
     ];
-    // A failed condition would be a session id collision: a 500 like any other bug.
-    transact(&state.aws.dynamodb, items).await?;
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {}
+        // The password was reset (or every session revoked) after it was checked: the
+        // password that was right a moment ago no longer signs in.
+        Err(TransactError::ConditionFailed(positions)) if positions == [0] => {
+            return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()))
+        }
+        // Anything else would be a session id collision: a 500 like any other bug.
+        Err(err) => return Err(err.into()),
+    }
     scope.set_user_id(&user.user_id);
     token_response(
         &state,

@@ -2,12 +2,10 @@
 //! minimum time, whether or not the account exists; `reset-password` consumes the token, sets
 //! the new hash and revokes every session in one transaction.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json as JsonResponse;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
@@ -15,6 +13,7 @@ use shared::auth::{password_hash, AccountStatus};
 use shared::domain::{Email, Password};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::{Caller, RuleName};
@@ -24,10 +23,7 @@ use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::emails;
-
-/// Every forgot-password answer takes at least this long, so the work done for a real account
-/// (token write, SMTP) does not show in the timing.
-const FORGOT_MIN_DURATION: Duration = Duration::from_millis(800);
+use crate::notice::{self, Notice};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,12 +42,6 @@ pub struct ResetRequest {
     new_password: String,
 }
 
-/// A sentence for the user; nothing else to read.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Notice {
-    message: &'static str,
-}
-
 /// Ask for a password-reset link
 ///
 /// Always answers 202 with the same body after the same minimum time, whether or not an
@@ -67,44 +57,31 @@ pub struct Notice {
         (status = 202, description = "Accepted; a link is emailed if the account exists.",
             body = Notice),
         doc::BodyRejected,
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn forgot(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
     Json(body): Json<ForgotRequest>,
 ) -> ApiResult<(StatusCode, JsonResponse<Notice>)> {
-    state
-        .limiter
-        .check(&scope, RuleName::ForgotIp, Caller::key(&ip.key()))
-        .await?;
-    let email = Email::parse(&body.email).map_err(|e| ApiError::validation("email", e.message))?;
-    let floor = tokio::time::sleep(FORGOT_MIN_DURATION);
-    // The per-account limit is enforced silently: a 429 here would confirm the account exists.
-    let within_limit = state
-        .limiter
-        .check(
-            &RequestScope::default(),
-            RuleName::ForgotAccount,
-            Caller::key(email.as_str()),
-        )
-        .await
-        .is_ok();
-    if within_limit {
-        if let Err(err) = send_reset_link(&state, &ip, &email).await {
-            tracing::error!(error = %format!("{err:#}"), "password reset request failed");
-        }
-    }
-    floor.await;
-    Ok((
-        StatusCode::ACCEPTED,
-        JsonResponse(Notice {
-            message: "If an account exists for that address, we have sent it a link to reset the password.",
-        }),
-    ))
+    notice::quietly(
+        &state,
+        &scope,
+        &ip,
+        &body.email,
+        (RuleName::ForgotIp, RuleName::ForgotAccount),
+        "If an account exists for that address, we have sent it a link to reset the password.",
+        |email| {
+            let (state, ip) = (&state, &ip);
+            async move { send_reset_link(state, ip, &email).await }
+        },
+    )
+    .await
 }
 
 async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyhow::Result<()> {
@@ -167,11 +144,13 @@ fn invalid_token() -> ApiError {
         (status = 413, response = doc::PayloadTooLarge),
         (status = 415, response = doc::UnsupportedMediaType),
         (status = 422, response = doc::ValidationFailed),
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn reset(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,

@@ -15,18 +15,21 @@ use shared::domain::{
     Coordinates, Email, LicenceNumber, Password, PersonName, PhoneNumber, Place, Province, Rands,
     SaIdNumber, StreetAddress, VehicleDescription, Verification,
 };
-use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
-use shared::store::transact::{transact, Write};
-use shared::store::users::{InstructorDetails, NewAccount, UserRecord};
+use shared::store::transact::{transact, TransactError, Write};
+use shared::store::users::{
+    self, InstructorDetails, NewAccount, UserRecord, REGISTRATION_EMAIL_CLAIM as EMAIL_CLAIM,
+    REGISTRATION_PHONE_CLAIM as PHONE_CLAIM,
+};
 use shared::{ApiResult, AppState};
 
-use crate::emails;
+use crate::{duplicate, emails};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -205,7 +208,9 @@ async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<User
 /// Register a student
 ///
 /// Creates the account (pending until the email address is verified) and emails the
-/// verification link. 3 an hour per IP.
+/// verification link. 3 an hour per IP. Never answers 409: an email address or phone number
+/// that belongs to an account gets the same 201 (its `user_id` leads nowhere) and the owner
+/// is told by email.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/register/student",
@@ -216,12 +221,13 @@ async fn new_record(identity: &Identity, role: Role, now: Now) -> ApiResult<User
         (status = 201, description = "The account is created; a verification link is emailed.",
             body = Registered),
         doc::BodyRejected,
-        (status = 409, response = doc::Conflict),
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn student(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
@@ -248,7 +254,9 @@ pub async fn student(
 /// Register an instructor
 ///
 /// Creates the account (pending until the email address is verified; listed once an admin
-/// verifies the instructor) and emails the verification link. 3 an hour per IP.
+/// verifies the instructor) and emails the verification link. 3 an hour per IP. Never
+/// answers 409: an email address or phone number that belongs to an account gets the same
+/// 201 (its `user_id` leads nowhere) and the owner is told by email.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/register/instructor",
@@ -259,12 +267,13 @@ pub async fn student(
         (status = 201, description = "The account is created; a verification link is emailed.",
             body = Registered),
         doc::BodyRejected,
-        (status = 409, response = doc::Conflict),
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn instructor(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
@@ -325,17 +334,30 @@ async fn create_account(
     let mut items = record.registration_writes(table)?;
     items.push(token_put);
     items.push(Write::from(audit.put(table)?));
-    transact(&state.aws.dynamodb, items)
-        .await
-        .or_conflict("An account with this email address or phone number already exists.")?;
-
-    let email = emails::verification(
-        &state.config.public_url,
-        record.email.as_str(),
-        &record.first_name,
-        &token,
-    );
-    emails::deliver(state, email, "verification").await;
+    match transact(&state.aws.dynamodb, items).await {
+        Ok(()) => {
+            let email = emails::verification(
+                &state.config.public_url,
+                record.email.as_str(),
+                &record.first_name,
+                &token,
+            );
+            emails::deliver(state, email, "verification").await;
+        }
+        // The address or the number is taken: the same answer as a new account (its
+        // `user_id` leads nowhere), and the owner is told by email.
+        Err(TransactError::ConditionFailed(positions))
+            if positions.contains(&EMAIL_CLAIM) || positions.contains(&PHONE_CLAIM) =>
+        {
+            let claim = if positions.contains(&EMAIL_CLAIM) {
+                users::email_pk(record.email.as_str())
+            } else {
+                users::phone_pk(record.phone.as_str())
+            };
+            duplicate::tell_the_owner(state, ip, claim, now).await;
+        }
+        Err(err) => return Err(err.into()),
+    }
 
     Ok((
         StatusCode::CREATED,

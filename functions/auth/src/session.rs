@@ -1,7 +1,7 @@
 //! Issuing sessions (login and refresh share it), rotating refresh tokens, and logout.
 
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
@@ -12,10 +12,11 @@ use shared::auth::access_token::{self, ACCESS_TOKEN_TTL_SECS};
 use shared::auth::cookies::{self, SessionCookies, REFRESH_COOKIE, REFRESH_TTL_SECS};
 use shared::auth::guard::{check_csrf, signing_keys};
 use shared::auth::refresh_token::RefreshToken;
-use shared::auth::{csrf, AccountStatus, AuthUser, Role};
+use shared::auth::{csrf, AccountStatus, Role};
 use shared::clock::Now;
 use shared::http::json::{is_json_content_type, Json};
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::sessions::{self, Rotated, Rotation, SessionRecord};
@@ -105,14 +106,15 @@ pub struct RefreshRequest {
     refresh_token: Option<String>,
 }
 
-fn session_ended() -> ApiError {
+pub(crate) fn session_ended() -> ApiError {
     ApiError::Unauthorized("The session has ended; sign in again.".into())
 }
 
 /// Refresh the tokens
 ///
 /// With the refresh token from the body (mobile) or the cookie (web, with CSRF). Each use
-/// rotates it; presenting a spent one ends the whole session. 60 an hour per session.
+/// rotates it; presenting a spent one ends the whole session. 100 a minute per IP, and 60 an
+/// hour per session once the token is proven.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -135,21 +137,19 @@ fn session_ended() -> ApiError {
     )
 )]
 pub async fn refresh(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
     request: Request,
 ) -> ApiResult<Response> {
-    let (parts, body) = request.into_parts();
-    let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
+    // Per IP until the token is proven: the session id in it is anyone's to copy.
     state
         .limiter
-        .check(
-            &scope,
-            RuleName::Session,
-            Caller::key(&presented.session_id),
-        )
+        .check(&scope, RuleName::RefreshIp, Caller::key(&ip.key()))
         .await?;
+    let (parts, body) = request.into_parts();
+    let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
     if via_cookie {
         let keys = signing_keys(&state).await?;
         check_csrf(&parts, &state, &keys, &presented.session_id)?;
@@ -170,6 +170,10 @@ pub async fn refresh(
     {
         return Err(session_ended());
     }
+    state
+        .limiter
+        .check(&scope, RuleName::Session, Caller::key(&session.session_id))
+        .await?;
     let next = RefreshToken::generate(
         &user.user_id,
         &session.session_id,
@@ -197,6 +201,30 @@ pub async fn refresh(
     }
 }
 
+/// The `refresh_token` of a JSON body, if the request has one (a JSON `null` body, like no
+/// body, has none).
+pub(crate) async fn refresh_token_in_body(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+) -> ApiResult<Option<String>> {
+    let has_json_body = is_json_content_type(
+        parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    if !has_json_body {
+        return Ok(None);
+    }
+    let Json(body) = Json::<Option<RefreshRequest>>::from_request(
+        Request::from_parts(parts.clone(), body),
+        state,
+    )
+    .await?;
+    Ok(body.and_then(|b| b.refresh_token))
+}
+
 /// The refresh token of the request, from a JSON body or else the cookie, and whether it came
 /// from the cookie (which then needs the CSRF check).
 async fn presented_token(
@@ -204,24 +232,7 @@ async fn presented_token(
     parts: &axum::http::request::Parts,
     body: axum::body::Body,
 ) -> ApiResult<(RefreshToken, bool)> {
-    let has_json_body = is_json_content_type(
-        parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let from_body = if has_json_body {
-        // A JSON `null` body, like no body, means "use the cookie".
-        let Json(body) = Json::<Option<RefreshRequest>>::from_request(
-            Request::from_parts(parts.clone(), body),
-            state,
-        )
-        .await?;
-        body.and_then(|b| b.refresh_token)
-    } else {
-        None
-    };
-    let (text, via_cookie) = match from_body {
+    let (text, via_cookie) = match refresh_token_in_body(state, parts, body).await? {
         Some(text) => (text, false),
         None => (
             cookies::read(&parts.headers, REFRESH_COOKIE).ok_or_else(session_ended)?,
@@ -284,43 +295,4 @@ async fn revoke_for_reuse(
     .record(&state.aws.dynamodb, &state.config.table_name)
     .await;
     Ok(())
-}
-
-/// Sign out
-///
-/// Ends this session at once (its access token is refused from the next request) and clears
-/// the cookies. 60 an hour per session.
-#[utoipa::path(
-    post,
-    path = "/api/v1/auth/logout",
-    operation_id = "logout",
-    tag = "auth",
-    security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
-    responses(
-        (status = 204, description = "Signed out; the cookies are cleared.",
-            headers(("Set-Cookie" = String, description = "Expired session cookies."))),
-        doc::AccessDenied,
-        (status = 429, response = doc::TooManyRequests),
-        (status = 503, response = doc::ServiceUnavailable),
-    )
-)]
-pub async fn logout(
-    State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
-) -> ApiResult<Response> {
-    state
-        .limiter
-        .check(&scope, RuleName::Session, Caller::key(&auth.session_id))
-        .await?;
-    sessions::revoke(
-        &state.aws.dynamodb,
-        &state.config.table_name,
-        auth.user_id(),
-        &auth.session_id,
-    )
-    .await?;
-    let mut headers = HeaderMap::new();
-    cookies::clear_session(&mut headers, state.config.cookie_secure);
-    Ok((StatusCode::NO_CONTENT, headers).into_response())
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use shared::auth::AccountStatus;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
+use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
@@ -52,11 +53,13 @@ fn invalid_token() -> ApiError {
         (status = 413, response = doc::PayloadTooLarge),
         (status = 415, response = doc::UnsupportedMediaType),
         (status = 422, response = doc::ValidationFailed),
+        (status = 403, response = doc::ForeignOrigin),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
 pub async fn verify_email(
+    _origin: TrustedOrigin,
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,

@@ -77,7 +77,8 @@ async fn instructors_booking(
 
 /// Confirm a booking
 ///
-/// The booking's instructor confirms a pending booking; the student is emailed.
+/// The booking's instructor confirms a pending booking before it starts (409 after); the
+/// student is emailed.
 #[utoipa::path(
     post,
     path = "/api/v1/bookings/{id}/confirm",
@@ -102,14 +103,13 @@ pub async fn confirm(
 ) -> ApiResult<JsonResponse<BookingView>> {
     limit(&state, &scope, &auth).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
-    let updated = apply(
-        &state,
-        booking,
-        Transition::Confirm,
-        None,
-        state.clock.now(),
-    )
-    .await?;
+    let now = state.clock.now();
+    if booking.has_started(now) {
+        return Err(ApiError::Conflict(
+            "A lesson that has started can no longer be confirmed.".into(),
+        ));
+    }
+    let updated = apply(&state, booking, Transition::Confirm, None, now).await?;
     emails::deliver(
         &state,
         emails::confirmed(&updated.student_email, &updated),
@@ -148,7 +148,7 @@ pub async fn complete(
     limit(&state, &scope, &auth).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
     let now = state.clock.now();
-    if booking.lesson_start.as_str() > now.rfc3339().as_str() {
+    if !booking.has_started(now) {
         return Err(ApiError::Conflict(
             "A lesson can be completed once it has started.".into(),
         ));
@@ -167,7 +167,8 @@ pub struct CancelRequest {
 /// Cancel a booking
 ///
 /// Its student or instructor (or an admin) cancels a pending or confirmed booking; the time is
-/// free again at once and the student is emailed.
+/// free again at once and the student is emailed. Once the lesson has started only the
+/// instructor or an admin may cancel it (a no-show); the student gets 409.
 #[utoipa::path(
     post,
     path = "/api/v1/bookings/{id}/cancel",
@@ -200,6 +201,11 @@ pub async fn cancel(
     let booking = visible_booking(&state, &auth, &id).await?;
     let now = state.clock.now();
     let by_admin = auth.is_admin() && !is_party(&auth, &booking);
+    if booking.has_started(now) && !by_admin && auth.user_id() == booking.student_id {
+        return Err(ApiError::Conflict(
+            "A lesson that has started can be cancelled only by its instructor or an admin.".into(),
+        ));
+    }
     let audit = by_admin.then(|| AuditEntry {
         actor: Some(auth.user_id().to_owned()),
         action: "booking.cancelled_by_admin",

@@ -32,7 +32,8 @@ pub struct PasswordChange {
 /// Change the password
 ///
 /// Proves the user with the current password, sets the new one and signs out every session,
-/// this one included.
+/// this one included. 5 attempts per 15 minutes per account, each one counted and admins
+/// included; a wrong current password is audited.
 #[utoipa::path(
     post,
     path = "/api/v1/users/me/password",
@@ -61,15 +62,32 @@ pub async fn change(
         .limiter
         .check(&scope, RuleName::User, auth.caller())
         .await?;
+    // Every attempt guesses the current password, so every attempt counts, before anything
+    // else is looked at.
+    state
+        .limiter
+        .check(&scope, RuleName::PasswordChange, auth.caller())
+        .await?;
     let mut v = Validator::default();
     let new_password = v.field("new_password", Password::parse(&body.new_password));
     let new_password = v.finish_with(new_password)?;
+    let table = &state.config.table_name;
+    let now = state.clock.now();
     if !password_hash::verify(body.current_password, Some(auth.user.password_hash.clone())).await {
+        AuditEntry {
+            actor: Some(auth.user_id().to_owned()),
+            action: "account.password_change_failed",
+            target: Some(auth.user_id().to_owned()),
+            ip: ip.key(),
+            outcome: Outcome::Failure,
+            detail: Some("wrong current password".into()),
+            at: now,
+        }
+        .record(&state.aws.dynamodb, table)
+        .await;
         return Err(ApiError::validation("current_password", "is incorrect"));
     }
     let new_hash = password_hash::hash(new_password.expose().to_owned()).await?;
-    let table = &state.config.table_name;
-    let now = state.clock.now();
     let update = users::password_change_update(table, auth.user_id(), new_hash, now)?;
     let audit = AuditEntry {
         actor: Some(auth.user_id().to_owned()),

@@ -77,6 +77,12 @@ pub fn key_version(token: &str) -> Result<String, TokenError> {
 pub fn verify(keys: &KeyRing, token: &str, now: i64) -> Result<AccessClaims, TokenError> {
     let version = key_version(token)?;
     let key = keys.find(&version).ok_or(TokenError::UnknownKey)?;
+    // The previous version signed access tokens only until the rotation: after their
+    // lifetime, none of them can still be valid. (CSRF tokens and refresh keep accepting it.)
+    if key.version != keys.current.version && !keys.previous_still_signs(now, ACCESS_TOKEN_TTL_SECS)
+    {
+        return Err(TokenError::Expired);
+    }
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_issuer(&[ISSUER]);
     validation.set_audience(&[AUDIENCE]);
@@ -110,6 +116,7 @@ mod tests {
             current: SigningKey {
                 version: version.into(),
                 bytes: vec![byte; 64],
+                created_at: None,
             },
             previous: None,
         }
@@ -177,16 +184,32 @@ mod tests {
     }
 
     #[test]
-    fn the_previous_key_version_still_verifies_after_rotation() {
+    fn the_previous_key_version_verifies_only_for_a_token_lifetime_after_rotation() {
         let old = ring("v1", 1);
-        let (token, _) = issue(&old, "u1", Role::Student, "s1", NOW).expect("issue");
         let rotated = KeyRing {
             current: SigningKey {
                 version: "v2".into(),
                 bytes: vec![2; 64],
+                created_at: Some(NOW),
             },
             previous: Some(old.current.clone()),
         };
-        assert!(verify(&rotated, &token, NOW).is_ok());
+        // Issued before the rotation: verifies for the rest of its lifetime.
+        let (token, _) = issue(&old, "u1", Role::Student, "s1", NOW - 60).expect("issue");
+        assert!(verify(&rotated, &token, NOW + 600).is_ok());
+        // Issued by an instance that had not reloaded yet: not beyond the bound.
+        let (late, _) = issue(&old, "u1", Role::Student, "s1", NOW + 200).expect("issue");
+        assert!(verify(&rotated, &late, NOW + 900).is_ok());
+        let bound = NOW + ACCESS_TOKEN_TTL_SECS + crate::secrets::CLOCK_SKEW_SECS;
+        assert_eq!(verify(&rotated, &late, bound + 1), Err(TokenError::Expired));
+        // A current version of unknown age accepts no previous-version access token.
+        let unknown_age = KeyRing {
+            current: SigningKey {
+                created_at: None,
+                ..rotated.current.clone()
+            },
+            previous: rotated.previous.clone(),
+        };
+        assert_eq!(verify(&unknown_age, &token, NOW), Err(TokenError::Expired));
     }
 }

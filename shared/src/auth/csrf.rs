@@ -57,6 +57,7 @@ mod tests {
             current: SigningKey {
                 version: "v".into(),
                 bytes: vec![byte; 32],
+                created_at: None,
             },
             previous: None,
         }

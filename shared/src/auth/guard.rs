@@ -95,7 +95,7 @@ pub fn check_csrf(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
     {
-        if !state.config.allowed_origins.iter().any(|o| o == origin) {
+        if !state.config.accepts_origin(origin) {
             return Err(ApiError::Forbidden("This origin is not allowed.".into()));
         }
     }

@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod json;
 pub mod openapi;
 mod openapi_schemas;
+pub mod origin;
 pub mod pipeline;
 pub mod problem;
 pub mod query;

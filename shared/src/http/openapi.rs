@@ -120,6 +120,9 @@ problem_responses! {
     /// 403: authenticated, not allowed.
     Forbidden => "Authenticated but not allowed: another role, a suspended account, or a \
         cookie request without a valid X-CSRF-Token (or from an origin not allowed).";
+    /// 403 of the public auth routes: a browser `Origin` that is not allowed.
+    ForeignOrigin => "The request's `Origin` is neither an allowed origin nor the API's own \
+        (login CSRF); refused before anything else, with no cookies set.";
     /// 404: absent, or someone else's.
     NotFound => "Not found, or not yours to see.";
     /// 409: conflicts with the current state.
@@ -207,6 +210,7 @@ fn problem_components() -> Vec<(&'static str, RefOr<Response>)> {
         BadRequest::response(),
         Unauthorized::response(),
         Forbidden::response(),
+        ForeignOrigin::response(),
         NotFound::response(),
         Conflict::response(),
         PayloadTooLarge::response(),

@@ -30,7 +30,21 @@ where
 }
 
 /// A path parameter extractor with the same treatment (a bad id is a 404, never a 400 leak).
+/// Only something shaped like a record id gets through: anything longer than any id, or with
+/// characters no id has, is a 404 before it becomes part of a table key (DynamoDB refuses keys
+/// over 2 KiB, which would otherwise be a 500).
 pub struct PathId(pub String);
+
+/// Ids are UUIDs (36 characters); a little room for ids of the old back ends.
+const MAX_ID_LEN: usize = 64;
+
+fn is_id(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= MAX_ID_LEN
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = ApiError;
@@ -38,7 +52,23 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
+            .ok()
+            .filter(|axum::extract::Path(id)| is_id(id))
             .map(|axum::extract::Path(id)| PathId(id))
-            .map_err(|_| ApiError::NotFound)
+            .ok_or(ApiError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_id_shaped_path_segments_are_ids() {
+        assert!(is_id("9b2f8a1e-4c3d-4e5f-8a9b-0c1d2e3f4a5b"));
+        assert!(is_id("legacy_42"));
+        for not_an_id in ["", &"a".repeat(65), &"a".repeat(3000), "a b", "a#b", "ü"] {
+            assert!(!is_id(not_an_id), "{not_an_id:?}");
+        }
     }
 }

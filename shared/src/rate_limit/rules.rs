@@ -19,6 +19,12 @@ pub enum RuleName {
     PublicIp,
     BookingCreate,
     AdminCreate,
+    PasswordChange,
+    SmtpStepUp,
+    RefreshIp,
+    ResendIp,
+    ResendAccount,
+    RegistrationNotice,
 }
 
 /// What a check does when the counter store cannot be reached.
@@ -49,7 +55,7 @@ impl RateLimitRule {
 }
 
 impl RuleName {
-    pub const ALL: [RuleName; 12] = [
+    pub const ALL: [RuleName; 18] = [
         Self::RegisterIp,
         Self::VerifyIp,
         Self::LoginIp,
@@ -62,6 +68,12 @@ impl RuleName {
         Self::PublicIp,
         Self::BookingCreate,
         Self::AdminCreate,
+        Self::PasswordChange,
+        Self::SmtpStepUp,
+        Self::RefreshIp,
+        Self::ResendIp,
+        Self::ResendAccount,
+        Self::RegistrationNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +90,12 @@ impl RuleName {
             Self::PublicIp => "public_ip",
             Self::BookingCreate => "booking_create",
             Self::AdminCreate => "admin_create",
+            Self::PasswordChange => "password_change",
+            Self::SmtpStepUp => "smtp_step_up",
+            Self::RefreshIp => "refresh_ip",
+            Self::ResendIp => "resend_ip",
+            Self::ResendAccount => "resend_account",
+            Self::RegistrationNotice => "registration_notice",
         }
     }
 
@@ -104,8 +122,21 @@ impl RuleName {
             Self::PublicIp => (100, MIN, Open, false),
             Self::BookingCreate => (20, HOUR, Open, true),
             // Admin creation is itself an admin action; the limit exists to contain a stolen
-            // admin session, so admins are not exempt.
-            Self::AdminCreate => (5, DAY, Open, false),
+            // admin session, so admins are not exempt, and it fails closed: an outage of the
+            // counters must not lift it.
+            Self::AdminCreate => (5, DAY, Closed, false),
+            // Each attempt at a current password guesses it, so every attempt counts, admins'
+            // too (a stolen admin session must not get unlimited guesses).
+            Self::PasswordChange => (5, 15 * MIN, Closed, false),
+            Self::SmtpStepUp => (5, 15 * MIN, Closed, false),
+            // Refresh and logout before their token is verified: by IP, so a token someone saw
+            // cannot be used to spend its session's own allowance (`session`, charged after).
+            Self::RefreshIp => (100, MIN, Closed, false),
+            // New verification links, as forgotten passwords: per IP, and silently per address.
+            Self::ResendIp => (3, HOUR, Closed, false),
+            Self::ResendAccount => (3, HOUR, Closed, false),
+            // The owner of an address someone tried to register again hears of it once a day.
+            Self::RegistrationNotice => (1, DAY, Closed, false),
         };
         RateLimitRule {
             name: self,
@@ -198,13 +229,20 @@ mod tests {
         assert_eq!((user.limit, user.window_secs), (1000, 3600));
         assert!(user.admin_bypass);
         assert_eq!(user.fail_mode, FailMode::Open);
+        for name in [RuleName::PasswordChange, RuleName::SmtpStepUp] {
+            let rule = limits.rule(name);
+            assert_eq!((rule.limit, rule.window_secs), (5, 900), "{name:?}");
+            assert!(!rule.admin_bypass, "{name:?}");
+        }
     }
 
     #[test]
     fn overrides_change_limit_and_window() {
         let limits = RateLimits::default()
-            .with_overrides("login_ip=7/2s, admin_create=1/1d")
+            .with_overrides("login_ip=7/2s, admin_create=1/1d, password_change=3/1m")
             .expect("valid overrides");
+        let change = limits.rule(RuleName::PasswordChange);
+        assert_eq!((change.limit, change.window_secs), (3, 60));
         let login = limits.rule(RuleName::LoginIp);
         assert_eq!((login.limit, login.window_secs), (7, 2));
         assert_eq!(limits.rule(RuleName::AdminCreate).limit, 1);

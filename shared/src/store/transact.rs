@@ -1,7 +1,7 @@
 //! `TransactWriteItems` with its cancellation reasons turned into something a handler can match:
 //! which of its conditions failed (a conflict, 409) or an infrastructure failure.
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
 /// One write of a transaction. The aggregate modules build them (keys, expressions,
 /// conditions); a handler only collects them, so it can compose changes to several aggregates
@@ -24,6 +24,12 @@ impl From<Put> for Write {
 impl From<Update> for Write {
     fn from(update: Update) -> Self {
         Self(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+impl From<ConditionCheck> for Write {
+    fn from(check: ConditionCheck) -> Self {
+        Self(TransactWriteItem::builder().condition_check(check).build())
     }
 }
 

@@ -44,7 +44,7 @@ fn admin_routes(some_user: &str) -> Vec<(Method, String, Option<Value>)> {
             "/api/v1/admin/smtp-settings".into(),
             Some(json!({
                 "host": "127.0.0.1", "port": 2525, "tls_mode": "none",
-                "from_address": "no-reply@example.co.za"
+                "from_address": "no-reply@example.co.za", "current_password": "Kettle#Sunrise42"
             })),
         ),
         (

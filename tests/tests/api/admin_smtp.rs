@@ -1,7 +1,7 @@
 //! The SMTP settings: stored with KMS envelope encryption bound to their record, never shown,
 //! never written when KMS cannot seal them, and used for every email the system sends.
 
-use integration_tests::accounts::student_body;
+use integration_tests::accounts::{student_body, PASSWORD};
 use integration_tests::app::{spawn_app, spawn_app_with, Options, TestApp};
 use integration_tests::fault_proxy::{Fault, FaultProxy, KMS};
 use integration_tests::mail::{find_mail, wait_for_mail};
@@ -53,7 +53,8 @@ async fn put_stores_the_password_only_sealed_and_bound_to_its_record() {
         "tls_mode": "starttls",
         "username": SMTP_USER,
         "password": password,
-        "from_address": "Drive Alive <no-reply@example.co.za>"
+        "from_address": "Drive Alive <no-reply@example.co.za>",
+        "current_password": PASSWORD
     })))
     .await;
     assert_eq!(saved.status(), 200);
@@ -128,7 +129,7 @@ async fn put_answers_503_and_changes_nothing_when_kms_is_unreachable() {
     let first = json!({
         "host": "smtp.example.co.za", "port": 587, "tls_mode": "starttls",
         "username": SMTP_USER, "password": "First#Password1",
-        "from_address": "no-reply@example.co.za"
+        "from_address": "no-reply@example.co.za", "current_password": PASSWORD
     });
     let saved = send(as_user(&app, &admin, Method::PUT, SMTP_PATH).json(&first)).await;
     assert_eq!(saved.status(), 200);
@@ -339,7 +340,8 @@ async fn invalid_settings_are_422_naming_each_field() {
         "tls_mode": "ssl",
         "username": "mailer",
         "password": "",
-        "from_address": "not an address"
+        "from_address": "not an address",
+        "current_password": PASSWORD
     })))
     .await;
     assert_eq!(response.status(), 422);
@@ -359,13 +361,15 @@ async fn invalid_settings_are_422_naming_each_field() {
     let first_time_without_password =
         send(as_user(&app, &admin, Method::PUT, SMTP_PATH).json(&json!({
             "host": "smtp.example.co.za", "port": 587, "tls_mode": "starttls",
-            "username": "mailer", "from_address": "no-reply@example.co.za"
+            "username": "mailer", "from_address": "no-reply@example.co.za",
+            "current_password": PASSWORD
         })))
         .await;
     assert_eq!(first_time_without_password.status(), 422);
     let unknown_field = send(as_user(&app, &admin, Method::PUT, SMTP_PATH).json(&json!({
         "host": "smtp.example.co.za", "port": 587, "tls_mode": "starttls",
-        "from_address": "no-reply@example.co.za", "password_plaintext": "x"
+        "from_address": "no-reply@example.co.za", "password_plaintext": "x",
+        "current_password": PASSWORD
     })))
     .await;
     assert_eq!(unknown_field.status(), 422);

@@ -98,7 +98,8 @@ impl AuthSmtp {
         }
     }
 
-    /// A `PUT /admin/smtp-settings` body for this server with `password`.
+    /// A `PUT /admin/smtp-settings` body for this server with `password`, confirmed with the
+    /// password of the admins `seed_admin` writes.
     pub fn settings(&self, password: &str) -> Value {
         json!({
             "host": "127.0.0.1",
@@ -106,7 +107,8 @@ impl AuthSmtp {
             "tls_mode": "none",
             "username": self.username,
             "password": password,
-            "from_address": "Drive Alive <no-reply@drivealive.test>"
+            "from_address": "Drive Alive <no-reply@drivealive.test>",
+            "current_password": PASSWORD
         })
     }
 }

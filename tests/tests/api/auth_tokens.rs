@@ -4,8 +4,9 @@ use base64::Engine;
 use integration_tests::app::{spawn_app, TestApp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
-use shared::auth::access_token::{AUDIENCE, ISSUER};
+use shared::auth::access_token::{ACCESS_TOKEN_TTL_SECS, AUDIENCE, ISSUER};
 use shared::clock;
+use shared::secrets::CLOCK_SKEW_SECS;
 
 /// The current signing key and its version, read the way the functions read them.
 async fn current_key(app: &TestApp) -> (String, Vec<u8>) {
@@ -264,4 +265,48 @@ async fn suspend(app: &TestApp, user_id: &str) {
         .send()
         .await
         .expect("suspend");
+}
+
+#[tokio::test]
+async fn the_previous_key_signs_access_tokens_only_for_a_token_lifetime_after_rotation() {
+    let clock = shared::clock::Clock::fixed(jiff::Timestamp::now());
+    let app = integration_tests::app::spawn_app_with(integration_tests::app::Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let user = app.verified_student().await;
+    app.login(&user).await; // the instance has loaded (and caches) the keys
+    let rotated_at = jiff::Timestamp::now();
+    app.state
+        .aws
+        .secrets
+        .put_secret_value()
+        .secret_id(&app.state.config.jwt_secret_id)
+        .secret_string(local::bootstrap::random_secret())
+        .send()
+        .await
+        .expect("rotate the secret");
+    // An instance that has not reloaded yet still signs with the previous version.
+    let at = |secs: i64| rotated_at + jiff::SignedDuration::from_secs(secs);
+    clock.set(at(120));
+    let stale = app.login(&user).await;
+    // Then it reloads (at the latest five minutes on) and learns of the rotation.
+    current_key(&app).await;
+    clock.set(at(600));
+    let me = app
+        .get_bearer("/api/v1/users/me", &stale.access_token)
+        .await;
+    assert_eq!(me.status(), 200, "within a token lifetime of the rotation");
+    // Its own expiry is still ahead, but a token lifetime (plus skew) has passed since the
+    // rotation: no token the previous version signed can be legitimately in use.
+    clock.set(at(ACCESS_TOKEN_TTL_SECS + CLOCK_SKEW_SECS + 5));
+    let me = app
+        .get_bearer("/api/v1/users/me", &stale.access_token)
+        .await;
+    assert_eq!(
+        me.status(),
+        401,
+        "the previous version is no longer accepted"
+    );
 }

@@ -117,3 +117,29 @@ async fn allowed_origin_gets_cors_with_credentials_and_others_get_none() {
         .headers()
         .contains_key("access-control-allow-origin"));
 }
+
+#[tokio::test]
+async fn ids_longer_than_any_real_id_are_404_before_the_table_is_touched() {
+    let app = spawn_app().await;
+    let long = "a".repeat(3000);
+    for path in [
+        format!("/api/v1/instructors/{long}/availability?date=2030-01-07"),
+        format!("/api/v1/instructors/{long}"),
+        format!("/api/v1/instructors/{long}/reviews"),
+        "/api/v1/instructors/not%20an%20id".to_owned(),
+    ] {
+        let calls_before = app.dynamodb_calls();
+        let response = app.get(&path).await;
+        assert_problem(response, 404, &path[..60.min(path.len())]).await;
+        assert_eq!(app.dynamodb_calls(), calls_before, "no DynamoDB call");
+    }
+    let user = app.verified_student().await;
+    let session = app.login(&user).await;
+    for path in [
+        format!("/api/v1/bookings/{long}"),
+        format!("/api/v1/bookings/{}", "b".repeat(65)),
+    ] {
+        let response = app.get_bearer(&path, &session.access_token).await;
+        assert_eq!(response.status(), 404, "{}", &path[..40]);
+    }
+}

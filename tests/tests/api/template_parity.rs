@@ -177,7 +177,10 @@ fn detects_an_unknown_binary_and_an_undeployed_function() {
 #[test]
 fn only_the_binary_named_like_its_crate_must_be_deployed() {
     let crates: BTreeMap<String, BTreeSet<String>> = [
-        ("admin", vec!["admin", "migrate-smtp-passwords"]),
+        (
+            "admin",
+            vec!["admin", "migrate-smtp-passwords", "admin-accounts"],
+        ),
         ("auth", vec!["auth"]),
     ]
     .into_iter()

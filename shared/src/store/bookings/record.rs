@@ -38,6 +38,15 @@ pub struct BookingRecord {
 }
 
 impl BookingRecord {
+    /// Whether the lesson has begun at `now`: from then on it can no longer be confirmed or
+    /// cancelled by its student (its instructor may still record a no-show or complete it).
+    /// An unreadable stored start counts as started, the safer answer for both rules.
+    pub fn has_started(&self, now: crate::clock::Now) -> bool {
+        self.lesson_start
+            .parse::<jiff::Timestamp>()
+            .map_or(true, |start| start <= now.timestamp())
+    }
+
     pub fn slot(&self) -> anyhow::Result<LessonSlot> {
         let start: jiff::Timestamp = self.lesson_start.parse().context("stored lesson_start")?;
         let duration = crate::domain::LessonDuration::parse(self.duration_minutes)

@@ -159,7 +159,9 @@ pub fn transition_items(
     Ok(items)
 }
 
-/// Deletes of every slot the booking holds, each conditional on still being this booking's.
+/// Deletes of every slot the booking holds, each conditional on still being this booking's or
+/// gone: TTL removes slots a week after the lesson, and a late cancellation (a no-show) must
+/// still go through.
 fn release_slot_items(table: &str, booking: &BookingRecord) -> anyhow::Result<Vec<Write>> {
     let slot = booking.slot()?;
     let mut items = Vec::new();
@@ -172,7 +174,7 @@ fn release_slot_items(table: &str, booking: &BookingRecord) -> anyhow::Result<Ve
                 Delete::builder()
                     .table_name(table)
                     .set_key(Some(slot_key(party, owner, &quarter_key(quarter))))
-                    .condition_expression("booking_id = :booking")
+                    .condition_expression("attribute_not_exists(PK) OR booking_id = :booking")
                     .expression_attribute_values(":booking", s(&booking.id))
                     .build()?,
             ));

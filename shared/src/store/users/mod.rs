@@ -22,5 +22,11 @@ pub use keys::{
 };
 pub use newest::{continue_below, newest_first, NewestUsers};
 pub use reads::{find_user_id, get};
-pub use record::{BookingCounts, InstructorDetails, NewAccount, UserRecord};
-pub use writes::{activation_update, counter_update, password_change_update, status_change_update};
+pub use record::{
+    BookingCounts, InstructorDetails, NewAccount, UserRecord, REGISTRATION_EMAIL_CLAIM,
+    REGISTRATION_PHONE_CLAIM,
+};
+pub use writes::{
+    activation_update, counter_update, credentials_unchanged, password_change_update,
+    reactivation_update, suspension_update,
+};

@@ -96,8 +96,15 @@ pub struct UserRecord {
     /// Sessions created up to this epoch millisecond are revoked (logout everywhere, password
     /// change or reset, suspension): one attribute instead of touching every session.
     pub sessions_valid_after: i64,
+    /// While suspended: the status before the suspension, which reactivation restores.
+    pub suspended_from: Option<AccountStatus>,
     pub booking_counts: BookingCounts,
 }
+
+/// Where a registration transaction's email claim sits, to tell which claim was taken.
+pub const REGISTRATION_EMAIL_CLAIM: usize = 1;
+/// Where its phone claim sits.
+pub const REGISTRATION_PHONE_CLAIM: usize = 2;
 
 /// Who a new account is; everything else starts empty.
 #[derive(Debug, Clone)]
@@ -136,7 +143,18 @@ impl UserRecord {
             created_at: account.now.clone(),
             updated_at: account.now,
             sessions_valid_after: 0,
+            suspended_from: None,
             booking_counts: BookingCounts::default(),
+        }
+    }
+
+    /// What a reactivation makes of this suspended account: the status it had before (a
+    /// never-verified account stays pending). Suspensions older than that record come back
+    /// active, as they always did.
+    pub fn status_after_suspension(&self) -> AccountStatus {
+        match self.suspended_from {
+            Some(AccountStatus::PendingVerification) => AccountStatus::PendingVerification,
+            _ => AccountStatus::Active,
         }
     }
 
@@ -179,6 +197,11 @@ impl UserRecord {
             &mut item,
             "pickup_address",
             self.pickup_address.as_ref().map(s),
+        );
+        put_opt(
+            &mut item,
+            "suspended_from",
+            self.suspended_from.map(|status| s(status.as_str())),
         );
         put_opt(&mut item, "pickup_latitude", self.pickup_latitude.map(n));
         put_opt(&mut item, "pickup_longitude", self.pickup_longitude.map(n));
@@ -224,7 +247,9 @@ impl UserRecord {
         Ok(writes)
     }
 
-    /// The profile put plus the email and phone claims, each conditional on not existing.
+    /// The profile put plus the email and phone claims, each conditional on not existing (at
+    /// [`REGISTRATION_EMAIL_CLAIM`] and [`REGISTRATION_PHONE_CLAIM`], also in
+    /// [`registration_writes`](Self::registration_writes)).
     pub fn registration_puts(&self, table: &str) -> anyhow::Result<Vec<Put>> {
         let claim = |pk: String| -> anyhow::Result<Put> {
             let mut item = unique_key(pk);
@@ -303,6 +328,7 @@ impl TryFrom<&Item> for UserRecord {
             created_at: req_s(item, "created_at")?,
             updated_at: req_s(item, "updated_at")?,
             sessions_valid_after: get_n(item, "sessions_valid_after").unwrap_or(0),
+            suspended_from: get_s(item, "suspended_from").and_then(AccountStatus::parse),
             booking_counts: BookingCounts::from_item(item),
         })
     }

@@ -1,6 +1,6 @@
 //! Profile updates for the callers' transactions.
 
-use aws_sdk_dynamodb::types::Update;
+use aws_sdk_dynamodb::types::{ConditionCheck, Update};
 
 use super::keys::profile_key;
 use crate::clock::Now;
@@ -31,6 +31,27 @@ pub fn password_change_update(
     ))
 }
 
+/// A condition for the transaction that signs `user` in: the profile still holds the password
+/// hash that was verified and the `sessions_valid_after` that was read. A password reset or a
+/// suspension landing between the check and the write fails the transaction instead of leaving
+/// a session that outlives it (whatever the two instances' clocks say).
+pub fn credentials_unchanged(table: &str, user: &super::UserRecord) -> anyhow::Result<Write> {
+    let valid_after = if user.sessions_valid_after == 0 {
+        "(attribute_not_exists(sessions_valid_after) OR sessions_valid_after = :valid_after)"
+    } else {
+        "sessions_valid_after = :valid_after"
+    };
+    Ok(Write::from(
+        ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(profile_key(&user.user_id)))
+            .condition_expression(format!("password_hash = :hash AND {valid_after}"))
+            .expression_attribute_values(":hash", s(&user.password_hash))
+            .expression_attribute_values(":valid_after", n(user.sessions_valid_after))
+            .build()?,
+    ))
+}
+
 /// A pending account made active (email verification): one update of the profile, for the
 /// caller's transaction. Conditional on the account still pending: verifying never reactivates
 /// a suspended one.
@@ -49,33 +70,49 @@ pub fn activation_update(table: &str, user_id: &str, now: Now) -> anyhow::Result
     ))
 }
 
-/// An admin's change of an account's status, conditional on the status read (`user.status`).
-/// A suspension also revokes every session: the guard refuses sessions created up to this
-/// millisecond, so one write ends them all without touching the session items.
-pub fn status_change_update(
+/// A suspension, conditional on the status read (`user.status`), which it keeps in
+/// `suspended_from` for the reactivation. It also revokes every session: the guard refuses
+/// sessions created up to this millisecond, so one write ends them all without touching the
+/// session items.
+pub fn suspension_update(table: &str, user: &super::UserRecord, now: Now) -> anyhow::Result<Write> {
+    Ok(Write::from(
+        Update::builder()
+            .table_name(table)
+            .set_key(Some(profile_key(&user.user_id)))
+            .update_expression(
+                "SET #status = :suspended, suspended_from = :read_status, \
+                 sessions_valid_after = :now_ms, updated_at = :now",
+            )
+            .condition_expression("#status = :read_status")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":read_status", s(user.status.as_str()))
+            .expression_attribute_values(":suspended", s(AccountStatus::Suspended.as_str()))
+            .expression_attribute_values(":now_ms", n(now.millis()))
+            .expression_attribute_values(":now", s(now.rfc3339()))
+            .build()?,
+    ))
+}
+
+/// The end of a suspension: the account gets back the status it had before
+/// ([`UserRecord::status_after_suspension`](super::UserRecord::status_after_suspension)),
+/// conditional on it still being suspended.
+pub fn reactivation_update(
     table: &str,
     user: &super::UserRecord,
-    status: AccountStatus,
     now: Now,
 ) -> anyhow::Result<Write> {
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(profile_key(&user.user_id)))
-        .condition_expression("#status = :read_status")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":read_status", s(user.status.as_str()))
-        .expression_attribute_values(":status", s(status.as_str()))
-        .expression_attribute_values(":now", s(now.rfc3339()));
-    let update = if status == AccountStatus::Suspended {
-        update
-            .update_expression(
-                "SET #status = :status, sessions_valid_after = :now_ms, updated_at = :now",
-            )
-            .expression_attribute_values(":now_ms", n(now.millis()))
-    } else {
-        update.update_expression("SET #status = :status, updated_at = :now")
-    };
-    Ok(Write::from(update.build()?))
+    Ok(Write::from(
+        Update::builder()
+            .table_name(table)
+            .set_key(Some(profile_key(&user.user_id)))
+            .update_expression("SET #status = :status, updated_at = :now REMOVE suspended_from")
+            .condition_expression("#status = :suspended")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":suspended", s(AccountStatus::Suspended.as_str()))
+            .expression_attribute_values(":status", s(user.status_after_suspension().as_str()))
+            .expression_attribute_values(":now", s(now.rfc3339()))
+            .build()?,
+    ))
 }
 
 /// `ADD` to one user's booking counters, for a transaction that changes a booking.
