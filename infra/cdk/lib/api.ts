@@ -46,6 +46,7 @@ const AUTH_LIMITS: ReadonlyArray<readonly [string, number, number]> = [
   ['/api/v1/auth/register/instructor', 10, 5],
   ['/api/v1/auth/reset-password', 10, 5],
   ['/api/v1/auth/forgot-password', 10, 5],
+  ['/api/v1/auth/resend-verification', 10, 5],
   ['/api/v1/auth/verify', 10, 5],
   ['/api/v1/auth/refresh', 100, 50],
   ['/api/v1/auth/logout', 40, 20],

@@ -129,6 +129,8 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
       CURSOR_SECRET_ID: shared.cursorSecret.ref,
       PUBLIC_URL: s.publicUrl,
       ALLOWED_ORIGINS: s.allowedOrigins,
+      // The API's own origin (its docs page); execute-api alone would make a reference cycle.
+      API_PUBLIC_URL: s.domainName === '' ? '' : `https://${s.domainName}`,
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
       DEPENDENCY_TIMEOUT_MS: '3000',

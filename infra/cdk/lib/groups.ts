@@ -91,6 +91,7 @@ export const GROUPS: readonly Group[] = [
       ['Logout', 'post', '/api/v1/auth/logout'],
       ['ForgotPassword', 'post', '/api/v1/auth/forgot-password'],
       ['ResetPassword', 'post', '/api/v1/auth/reset-password'],
+      ['ResendVerification', 'post', '/api/v1/auth/resend-verification'],
       ['PreflightAuthRegisterStudent', 'options', '/api/v1/auth/register/student'],
       ['PreflightAuthRegisterInstructor', 'options', '/api/v1/auth/register/instructor'],
       ['PreflightAuthVerify', 'options', '/api/v1/auth/verify'],
@@ -99,6 +100,7 @@ export const GROUPS: readonly Group[] = [
       ['PreflightAuthLogout', 'options', '/api/v1/auth/logout'],
       ['PreflightAuthForgotPassword', 'options', '/api/v1/auth/forgot-password'],
       ['PreflightAuthResetPassword', 'options', '/api/v1/auth/reset-password'],
+      ['PreflightAuthResendVerification', 'options', '/api/v1/auth/resend-verification'],
     ],
     // Items only (no Query, so no index ARN), the JWT key, the SMTP password.
     statements: (refs) => [readWriteTable(refs, ITEMS), readSigningKey(refs), openSmtpPassword(refs)],

@@ -42,7 +42,10 @@ async fn production_refuses_verbose_errors_at_start() {
     let mut vars = app.vars.clone();
     vars.insert("APP_STAGE".into(), "prod".into());
     vars.insert("PUBLIC_URL".into(), "https://app.drivealive.co.za".into());
-    vars.insert("API_PUBLIC_URL".into(), "https://api.drivealive.co.za".into());
+    vars.insert(
+        "API_PUBLIC_URL".into(),
+        "https://api.drivealive.co.za".into(),
+    );
     vars.insert(
         "ALLOWED_ORIGINS".into(),
         "https://app.drivealive.co.za".into(),
