@@ -24,10 +24,7 @@ pub async fn tell_the_owner(state: &AppState, ip: &ClientIp, claim: String, now:
 async fn notify(state: &AppState, ip: &ClientIp, claim: String, now: Now) -> anyhow::Result<()> {
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let Some(user_id) = users::find_user_id(db, table, claim).await? else {
-        return Ok(());
-    };
-    let Some(owner) = users::get(db, table, &user_id).await? else {
+    let Some(owner) = users::by_claim(db, table, claim).await? else {
         return Ok(());
     };
     // Silent: the caller's answer must not change when the owner was already told today.

@@ -87,11 +87,7 @@ pub async fn forgot(
 async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyhow::Result<()> {
     let db = &state.aws.dynamodb;
     let table = &state.config.table_name;
-    let Some(user_id) = users::find_user_id(db, table, users::email_pk(email.as_str())).await?
-    else {
-        return Ok(());
-    };
-    let Some(user) = users::get(db, table, &user_id).await? else {
+    let Some(user) = users::by_claim(db, table, users::email_pk(email.as_str())).await? else {
         return Ok(());
     };
     if user.status == AccountStatus::Suspended {

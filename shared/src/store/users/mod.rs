@@ -21,7 +21,7 @@ pub use keys::{
     email_pk, phone_pk, profile_key, role_index_pk, unique_key, user_pk, PROFILE_SK, UNIQUE_SK,
 };
 pub use newest::{continue_below, newest_first, NewestUsers};
-pub use reads::{find_user_id, get};
+pub use reads::{by_claim, find_user_id, get};
 pub use record::{
     BookingCounts, InstructorDetails, NewAccount, UserRecord, REGISTRATION_EMAIL_CLAIM,
     REGISTRATION_PHONE_CLAIM,

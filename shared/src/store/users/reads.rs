@@ -25,6 +25,18 @@ pub async fn find_user_id(
         .map(str::to_owned))
 }
 
+/// The profile behind an email or phone claim: the claim's `GetItem`, then the profile's.
+pub async fn by_claim(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    claim_pk: String,
+) -> anyhow::Result<Option<UserRecord>> {
+    match find_user_id(dynamodb, table, claim_pk).await? {
+        Some(user_id) => get(dynamodb, table, &user_id).await,
+        None => Ok(None),
+    }
+}
+
 /// One user profile (one `GetItem`, strongly consistent so a just-written status counts).
 pub async fn get(
     dynamodb: &aws_sdk_dynamodb::Client,
