@@ -34,6 +34,16 @@ pub struct Options {
     pub clock: Option<shared::clock::Clock>,
 }
 
+impl Options {
+    /// An app whose AWS calls all go through `proxy`, the fault-injection proxy in front of moto.
+    pub fn behind(proxy: &crate::fault_proxy::FaultProxy) -> Self {
+        Self {
+            extra_vars: vec![("AWS_ENDPOINT_URL".into(), proxy.url.clone())],
+            ..Self::default()
+        }
+    }
+}
+
 const GENEROUS_LIMITS: &str = "register_ip=10000/1h,verify_ip=10000/1h,login_ip=10000/1m,\
     login_account=10000/1h,session=10000/1h,forgot_ip=10000/1h,forgot_account=10000/1h,\
     reset_ip=10000/1h,user=10000/1h,public_ip=10000/1m,booking_create=10000/1h,\

@@ -120,11 +120,7 @@ async fn put_stores_the_password_only_sealed_and_bound_to_its_record() {
 #[tokio::test]
 async fn put_answers_503_and_changes_nothing_when_kms_is_unreachable() {
     let proxy = FaultProxy::start(services::shared().moto.url()).await;
-    let app = spawn_app_with(Options {
-        extra_vars: vec![("AWS_ENDPOINT_URL".into(), proxy.url.clone())],
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app_with(Options::behind(&proxy)).await;
     let admin = seed_admin(&app).await;
     let first = json!({
         "host": "smtp.example.co.za", "port": 587, "tls_mode": "starttls",

@@ -77,11 +77,7 @@ async fn a_pending_account_suspended_and_reactivated_is_still_pending() {
 #[tokio::test]
 async fn admin_creation_fails_closed_when_the_counter_store_is_down() {
     let proxy = FaultProxy::start(services::shared().moto.url()).await;
-    let app = spawn_app_with(Options {
-        extra_vars: vec![("AWS_ENDPOINT_URL".into(), proxy.url.clone())],
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app_with(Options::behind(&proxy)).await;
     let admin = seed_admin(&app).await;
     let email = unique_email();
     let body = json!({

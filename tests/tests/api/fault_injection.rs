@@ -184,14 +184,7 @@ async fn durable_items(app: &TestApp) -> Vec<HashMap<String, AttributeValue>> {
 
 async fn a_lost_booking_transaction_leaves_nothing_behind(fault: Fault) {
     let proxy = FaultProxy::start(services::shared().moto.url()).await;
-    let app = spawn_app_with(Options {
-        extra_vars: vec![
-            ("AWS_ENDPOINT_URL".into(), proxy.url.clone()),
-            fast_timeout(),
-        ],
-        ..Options::default()
-    })
-    .await;
+    let app = app_behind(&proxy).await;
     let instructor = app.listed_instructor(&CAPE_TOWN, 350.0).await;
     let student = app.signed_in_student().await;
     let date = working_day(3);
@@ -258,14 +251,9 @@ async fn a_booking_whose_transaction_is_never_answered_is_a_503_that_writes_noth
 }
 
 async fn app_behind(proxy: &FaultProxy) -> TestApp {
-    spawn_app_with(Options {
-        extra_vars: vec![
-            ("AWS_ENDPOINT_URL".into(), proxy.url.clone()),
-            fast_timeout(),
-        ],
-        ..Options::default()
-    })
-    .await
+    let mut options = Options::behind(proxy);
+    options.extra_vars.push(fast_timeout());
+    spawn_app_with(options).await
 }
 
 async fn listed_bookings(app: &TestApp, bearer: &str) -> Vec<Value> {
