@@ -102,14 +102,8 @@ async fn forged_expired_and_misdirected_tokens_are_refused_with_401() {
     let _ = (ISSUER, AUDIENCE);
 }
 
-#[tokio::test]
-async fn a_token_signed_with_the_previous_key_version_still_works_after_rotation() {
-    let app = spawn_app().await;
-    let user = app.verified_student().await;
-    let before = app.login(&user).await;
-    let (old_version, _) = current_key(&app).await;
-
-    // Rotate: a new AWSCURRENT version; the old one becomes AWSPREVIOUS.
+/// A new AWSCURRENT version of the signing-key secret; the old one becomes AWSPREVIOUS.
+async fn rotate_signing_key(app: &TestApp) {
     app.state
         .aws
         .secrets
@@ -119,6 +113,17 @@ async fn a_token_signed_with_the_previous_key_version_still_works_after_rotation
         .send()
         .await
         .expect("rotate the secret");
+}
+
+#[tokio::test]
+async fn a_token_signed_with_the_previous_key_version_still_works_after_rotation() {
+    let app = spawn_app().await;
+    let user = app.verified_student().await;
+    let before = app.login(&user).await;
+    let (old_version, _) = current_key(&app).await;
+
+    // Rotate: a new AWSCURRENT version; the old one becomes AWSPREVIOUS.
+    rotate_signing_key(&app).await;
     let (new_version, _) = current_key(&app).await;
     assert_ne!(old_version, new_version);
 
@@ -278,15 +283,7 @@ async fn the_previous_key_signs_access_tokens_only_for_a_token_lifetime_after_ro
     let user = app.verified_student().await;
     app.login(&user).await; // the instance has loaded (and caches) the keys
     let rotated_at = jiff::Timestamp::now();
-    app.state
-        .aws
-        .secrets
-        .put_secret_value()
-        .secret_id(&app.state.config.jwt_secret_id)
-        .secret_string(local::bootstrap::random_secret())
-        .send()
-        .await
-        .expect("rotate the secret");
+    rotate_signing_key(&app).await;
     // An instance that has not reloaded yet still signs with the previous version.
     let at = |secs: i64| rotated_at + jiff::SignedDuration::from_secs(secs);
     clock.set(at(120));
