@@ -147,7 +147,7 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'Bookings',
     binary: 'bookings',
-    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review)',
+    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review|reschedule)',
     routes: [
       ['CreateBooking', 'post', '/api/v1/bookings'],
       ['ListBookings', 'get', '/api/v1/bookings'],
@@ -156,12 +156,14 @@ export const GROUPS: readonly Group[] = [
       ['Complete', 'post', '/api/v1/bookings/{id}/complete'],
       ['Cancel', 'post', '/api/v1/bookings/{id}/cancel'],
       ['Review', 'post', '/api/v1/bookings/{id}/review'],
+      ['Reschedule', 'post', '/api/v1/bookings/{id}/reschedule'],
       ['PreflightBookings', 'options', '/api/v1/bookings'],
       ['PreflightBookingsId', 'options', '/api/v1/bookings/{id}'],
       ['PreflightBookingsIdConfirm', 'options', '/api/v1/bookings/{id}/confirm'],
       ['PreflightBookingsIdComplete', 'options', '/api/v1/bookings/{id}/complete'],
       ['PreflightBookingsIdCancel', 'options', '/api/v1/bookings/{id}/cancel'],
       ['PreflightBookingsIdReview', 'options', '/api/v1/bookings/{id}/review'],
+      ['PreflightBookingsIdReschedule', 'options', '/api/v1/bookings/{id}/reschedule'],
     ],
     statements: (refs) => [
       readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), openSmtpPassword(refs),

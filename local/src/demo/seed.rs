@@ -64,6 +64,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
             working_hours: None,
             rating_sum: 0,
             rating_count: 0,
+            time_off: Default::default(),
         });
         seeder.store_user(&record).await?;
         seeder.verify(&record).await?;

@@ -24,6 +24,7 @@ mod lambda_events;
 mod lambda_runtime;
 mod marketplace_bookings;
 mod marketplace_listing;
+mod marketplace_reschedule;
 mod marketplace_reviews;
 mod marketplace_started;
 mod openapi;
