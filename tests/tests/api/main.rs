@@ -27,6 +27,7 @@ mod marketplace_listing;
 mod marketplace_reschedule;
 mod marketplace_reviews;
 mod marketplace_started;
+mod marketplace_time_off;
 mod openapi;
 mod round_trips;
 mod template_parity;
