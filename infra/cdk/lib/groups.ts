@@ -52,6 +52,12 @@ const openSmtpPassword = (refs: Refs) => ({
   Sid: 'OpenSmtpPassword', Effect: 'Allow', Action: 'kms:Decrypt', Resource: refs.keyArn,
   Condition: SMTP_PASSWORD,
 });
+// Calendar feed tokens, sealed per user (functions/users/src/calendar.rs).
+const sealCalendarFeedTokens = (refs: Refs) => ({
+  Sid: 'SealCalendarFeedTokens', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  Resource: refs.keyArn,
+  Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'calendar-feed' } },
+});
 const ITEMS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
 
 export const GROUPS: readonly Group[] = [
@@ -108,17 +114,26 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'Users',
     binary: 'users',
-    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, GET /api/v1/users/me/dashboard',
+    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, GET /api/v1/users/me/dashboard, GET /api/v1/users/me/calendar-feed (+ POST /rotate), GET /api/v1/calendar/{feed}',
     routes: [
       ['GetMe', 'get', '/api/v1/users/me'],
       ['PatchMe', 'patch', '/api/v1/users/me'],
       ['ChangePassword', 'post', '/api/v1/users/me/password'],
       ['Dashboard', 'get', '/api/v1/users/me/dashboard'],
+      ['GetCalendarFeed', 'get', '/api/v1/users/me/calendar-feed'],
+      ['RotateCalendarFeed', 'post', '/api/v1/users/me/calendar-feed/rotate'],
+      ['CalendarFeed', 'get', '/api/v1/calendar/{feed}'],
       ['PreflightUsersMe', 'options', '/api/v1/users/me'],
       ['PreflightUsersMePassword', 'options', '/api/v1/users/me/password'],
       ['PreflightUsersMeDashboard', 'options', '/api/v1/users/me/dashboard'],
+      ['PreflightUsersMeCalendarFeed', 'options', '/api/v1/users/me/calendar-feed'],
+      ['PreflightUsersMeCalendarFeedRotate', 'options', '/api/v1/users/me/calendar-feed/rotate'],
+      ['PreflightCalendarFeed', 'options', '/api/v1/calendar/{feed}'],
     ],
-    statements: (refs) => [readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs)],
+    statements: (refs) => [
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs),
+      sealCalendarFeedTokens(refs),
+    ],
   },
   {
     name: 'Instructors',

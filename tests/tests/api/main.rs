@@ -23,6 +23,7 @@ mod http_rules;
 mod lambda_events;
 mod lambda_runtime;
 mod marketplace_bookings;
+mod marketplace_calendar;
 mod marketplace_listing;
 mod marketplace_reschedule;
 mod marketplace_reviews;

@@ -25,6 +25,6 @@ pub use keys::{
     booking_key, instructor_index_pk, slot_pk, student_index_pk, BookingsOf, Party, ALL_BOOKINGS_PK,
 };
 pub use moves::{reschedule_items, MovePositions, Reschedule};
-pub use reads::{get, in_window, page, taken_quarters};
+pub use reads::{all_in_window, get, in_window, page, taken_quarters};
 pub use record::BookingRecord;
 pub use writes::{create_items, transition_items, SlotPositions, Transition};
