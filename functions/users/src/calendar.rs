@@ -29,7 +29,7 @@ use crate::ics::{self, Viewer};
 const DAYS_BEHIND: i64 = 30;
 /// ... to this many days ahead (the booking horizon).
 const DAYS_AHEAD: i64 = 90;
-/// At most this many lessons in one feed: one `Query` page.
+/// At most this many lessons in one feed (the latest starts): one `Query` page.
 const MAX_LESSONS: i32 = 500;
 
 #[derive(Debug, Serialize, ToSchema)]

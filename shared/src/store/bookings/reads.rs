@@ -72,7 +72,8 @@ pub async fn in_window(
 }
 
 /// The same window with cancelled bookings included (the calendar feed shows them as
-/// cancelled). One `Query`.
+/// cancelled), latest start first: when more than `limit` fall in it, the oldest are left out,
+/// never the coming ones. One `Query`.
 pub async fn all_in_window(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
@@ -82,6 +83,7 @@ pub async fn all_in_window(
     limit: i32,
 ) -> anyhow::Result<Vec<BookingRecord>> {
     let output = window_query(dynamodb, table, of, from, to, limit)
+        .scan_index_forward(false)
         .send()
         .await
         .context("Failed to query bookings")?;
