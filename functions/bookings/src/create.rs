@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
 use shared::clock::Now;
-use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress};
+use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress, TimeOff};
 use shared::http::idempotency::{IdempotencyKey, IDEMPOTENT_REPLAYED};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
@@ -129,10 +129,16 @@ pub async fn create(
         key,
     });
     let fingerprint = body.fingerprint();
+    let time_off = instructor
+        .instructor
+        .as_ref()
+        .map(|d| d.time_off.clone())
+        .unwrap_or_default();
     if let Some(refused) = store_booking(
         &state,
         &booking,
         &request.slot,
+        &time_off,
         claim.as_ref(),
         &fingerprint,
         now,
@@ -245,12 +251,13 @@ async fn store_booking<'a>(
     state: &AppState,
     booking: &BookingRecord,
     slot: &LessonSlot,
+    time_off: &TimeOff,
     claim: Option<&ClaimKey<'a>>,
     fingerprint: &str,
     now: Now,
 ) -> ApiResult<Option<Refused<'a>>> {
     let table = &state.config.table_name;
-    let (mut items, positions) = bookings::create_items(table, booking, slot)?;
+    let (mut items, positions) = bookings::create_items(table, booking, slot, time_off)?;
     let claim_position = match claim {
         Some(claim) => {
             items.push(Write::from(claim.put(
@@ -284,6 +291,7 @@ async fn store_booking<'a>(
         &failed,
         &instructor,
         &student,
+        positions.instructor_profile,
     ))))
 }
 

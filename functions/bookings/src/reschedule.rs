@@ -148,6 +148,11 @@ pub async fn reschedule(
             Party::Instructor => booking.status,
         },
         price,
+        instructor_time_off: instructor
+            .instructor
+            .as_ref()
+            .map(|d| d.time_off.clone())
+            .unwrap_or_default(),
     };
     let moved = store_move(&state, booking, &change, now.rfc3339(), party).await?;
     notify_other_party(&state, &moved, party).await;
@@ -170,11 +175,17 @@ async fn store_move(
             let detail = if failed.contains(&positions.booking) {
                 "The booking changed meanwhile; read it again."
             } else if party == Party::Instructor
+                && !failed.contains(&positions.instructor_profile)
                 && failed.iter().any(|i| positions.student.contains(i))
             {
                 "The student already has a lesson at that time."
             } else {
-                rules::taken_detail(&failed, &positions.instructor, &positions.student)
+                rules::taken_detail(
+                    &failed,
+                    &positions.instructor,
+                    &positions.student,
+                    positions.instructor_profile,
+                )
             };
             Err(ApiError::Conflict(detail.into()))
         }

@@ -81,9 +81,17 @@ pub async fn bookable_instructor(
     Ok(instructor)
 }
 
-/// The 409's detail for a refused booking or reschedule: whose slot was taken.
-pub fn taken_detail(failed: &[usize], instructor: &[usize], student: &[usize]) -> &'static str {
-    if failed.iter().any(|i| instructor.contains(i)) {
+/// The 409's detail for a refused booking or reschedule: whose slot was taken, or the
+/// instructor's time off changed since the check (`profile`, the position of that condition).
+pub fn taken_detail(
+    failed: &[usize],
+    instructor: &[usize],
+    student: &[usize],
+    profile: usize,
+) -> &'static str {
+    if failed.contains(&profile) {
+        "The instructor's days away changed meanwhile; try again."
+    } else if failed.iter().any(|i| instructor.contains(i)) {
         "That time is no longer available with this instructor."
     } else if failed.iter().any(|i| student.contains(i)) {
         "You already have a lesson at that time."

@@ -48,15 +48,19 @@ fn envelope(state: &AppState) -> Envelope {
     Envelope::new(state.aws.kms.clone(), state.config.kms_key_id.clone())
 }
 
-fn feed_url(state: &AppState, token: &str) -> ApiResult<CalendarFeed> {
-    let base = state
+/// The API's own base URL, without which a feed URL cannot be given (checked before any write).
+fn api_base(state: &AppState) -> ApiResult<&str> {
+    state
         .config
         .api_public_url
         .as_deref()
-        .ok_or_else(|| ApiError::unavailable("Calendar feeds are not configured here."))?;
-    Ok(CalendarFeed {
+        .ok_or_else(|| ApiError::unavailable("Calendar feeds are not configured here."))
+}
+
+fn feed_url(base: &str, token: &str) -> CalendarFeed {
+    CalendarFeed {
         url: format!("{base}/api/v1/calendar/{token}.ics"),
-    })
+    }
 }
 
 fn kms_failed(err: shared::envelope::EnvelopeError) -> ApiError {
@@ -125,6 +129,7 @@ pub async fn get_feed(
     auth: AuthUser,
 ) -> ApiResult<JsonResponse<CalendarFeed>> {
     limit(&state, &scope, &auth).await?;
+    let base = api_base(&state)?;
     let table = &state.config.table_name;
     let token = match calendar_feeds::of_user(&state.aws.dynamodb, table, auth.user_id()).await? {
         Some(stored) => {
@@ -137,7 +142,7 @@ pub async fn get_feed(
         }
         None => install(&state, &auth, None).await?,
     };
-    feed_url(&state, &token).map(JsonResponse)
+    Ok(JsonResponse(feed_url(base, &token)))
 }
 
 /// Replace the signed-in user's calendar feed URL
@@ -163,10 +168,11 @@ pub async fn rotate(
     auth: AuthUser,
 ) -> ApiResult<JsonResponse<CalendarFeed>> {
     limit(&state, &scope, &auth).await?;
+    let base = api_base(&state)?;
     let table = &state.config.table_name;
     let current = calendar_feeds::of_user(&state.aws.dynamodb, table, auth.user_id()).await?;
     let token = install(&state, &auth, current.as_ref()).await?;
-    feed_url(&state, &token).map(JsonResponse)
+    Ok(JsonResponse(feed_url(base, &token)))
 }
 
 /// The token of a `<token>.ics` path part, if it has a token's shape.

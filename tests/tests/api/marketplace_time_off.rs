@@ -195,3 +195,78 @@ async fn time_off_routes_cost_a_constant_number_of_round_trips() {
         .is_empty());
     assert_eq!(count(before), 2, "availability on a day away");
 }
+
+/// A booking whose check read the time off before a PUT changed it: its transaction fails on
+/// the instructor's profile, so no lesson slips onto a day away unnamed.
+#[tokio::test]
+async fn a_booking_checked_against_old_time_off_is_refused_by_its_transaction() {
+    use shared::domain::{LessonDuration, LessonSlot, Rands};
+    use shared::store::bookings::{self, BookingRecord, BookingStatus};
+    use shared::store::transact::{transact, TransactError};
+
+    let app = spawn_app().await;
+    let instructor_user = app.listed_instructor(&CAPE_TOWN, 350.0).await;
+    let instructor = app.login(&instructor_user).await;
+    let student = app.signed_in_student().await;
+    let (db, table) = (&app.state.aws.dynamodb, &app.state.config.table_name);
+    let read = |id: String| async move {
+        shared::store::users::get(db, table, &id)
+            .await
+            .expect("read")
+            .and_then(|u| u.instructor)
+            .expect("an instructor")
+            .time_off
+    };
+    let before = read(instructor_user.user_id.clone()).await;
+    let tuesday = next_tuesday().to_string();
+    let body = json!({"periods": [{"start_date": tuesday, "end_date": tuesday}]});
+    assert_eq!(put_time_off(&app, &instructor, body).await.status(), 200);
+
+    let slot = LessonSlot::parse(
+        &tuesday,
+        "10:00",
+        LessonDuration::parse(60).expect("60"),
+        jiff::Timestamp::now(),
+    )
+    .expect("slot");
+    let booking = BookingRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        instructor_id: instructor_user.user_id.clone(),
+        student_id: student.user.user_id.clone(),
+        instructor_name: "I".into(),
+        student_name: "S".into(),
+        instructor_email: String::new(),
+        student_email: String::new(),
+        lesson_start: shared::domain::lesson::quarter_key(slot.start()),
+        duration_minutes: 60,
+        status: BookingStatus::Pending,
+        price: Rands::from_cents(35_000),
+        pickup_address: "1 Road".into(),
+        pickup_latitude: None,
+        pickup_longitude: None,
+        created_at: shared::clock::now_rfc3339(),
+        updated_at: shared::clock::now_rfc3339(),
+        cancel_reason: None,
+        cancelled_by: None,
+        reviewed: false,
+        rescheduled_from: None,
+        reschedule_count: 0,
+    };
+    let (items, positions) =
+        bookings::create_items(table, &booking, &slot, &before).expect("items");
+    match transact(db, items).await {
+        Err(TransactError::ConditionFailed(failed)) => {
+            assert_eq!(
+                failed,
+                vec![positions.instructor_profile],
+                "only the time off"
+            );
+        }
+        other => panic!("the stale check must fail the transaction: {other:?}"),
+    }
+    let now = read(instructor_user.user_id.clone()).await;
+    let (items, _) = bookings::create_items(table, &booking, &slot, &now).expect("items");
+    transact(db, items)
+        .await
+        .expect("checked against the current time off, the write goes through");
+}

@@ -3,7 +3,8 @@
 //! quarter it keeps is left alone: DynamoDB refuses two operations on one item in one
 //! transaction), each under the same conditions as at booking time. The booking update is
 //! conditional on the status, start and length that were read, and touches only the attributes
-//! the move changes, so whatever else the booking carries stays as it is.
+//! the move changes, so whatever else the booking carries stays as it is. Like a new booking,
+//! it requires the instructor's time off to be the one the new time was checked against.
 
 use std::collections::BTreeSet;
 
@@ -13,11 +14,11 @@ use super::keys::{booking_key, Party};
 use super::record::BookingRecord;
 use super::writes::{slot_expiry, slot_put, slot_release};
 use crate::domain::lesson::{quarter_key, LessonSlot};
-use crate::domain::{BookingStatus, Rands};
+use crate::domain::{BookingStatus, Rands, TimeOff};
 use crate::schema::{GSI1, GSI2, GSI3};
 use crate::store::attr::{n, s};
 use crate::store::transact::Write;
-use crate::store::users::counter_update;
+use crate::store::users::{counter_update, instructor_counter_update, time_off_unchanged};
 
 /// Where a booking goes: its new time, the status it then has and, when its length changes,
 /// its new price.
@@ -27,6 +28,9 @@ pub struct Reschedule {
     pub status: BookingStatus,
     /// `None` keeps the price (the length is unchanged).
     pub price: Option<Rands>,
+    /// The instructor's time off the new time was checked against: the transaction requires
+    /// it unchanged.
+    pub instructor_time_off: TimeOff,
 }
 
 /// Positions in a reschedule transaction, to tell what refused it.
@@ -36,6 +40,8 @@ pub struct MovePositions {
     pub booking: usize,
     pub instructor: Vec<usize>,
     pub student: Vec<usize>,
+    /// The instructor's profile (its time off changed since the check).
+    pub instructor_profile: usize,
 }
 
 impl BookingRecord {
@@ -59,14 +65,16 @@ fn quarters(slot: &LessonSlot) -> BTreeSet<String> {
     slot.quarters().into_iter().map(quarter_key).collect()
 }
 
-/// The booking update, the slot releases and takes, and (when the status changes) both users'
-/// counters: at most 1 + 2 × (16 + 16) + 2 = 67 writes, inside DynamoDB's 100.
+/// The booking update, the slot releases and takes, and both users' counters when the status
+/// changes (else a check of the instructor's time off): at most 1 + 2 × (16 + 16) + 2 = 67
+/// writes, inside DynamoDB's 100.
 pub fn reschedule_items(
     table: &str,
     booking: &BookingRecord,
     change: &Reschedule,
     now: &str,
 ) -> anyhow::Result<(Vec<Write>, MovePositions)> {
+    let instructor_time_off = &change.instructor_time_off;
     let from = booking.slot()?;
     let new_start = quarter_key(change.to.start());
     let order = format!("{new_start}#{}", booking.id);
@@ -134,14 +142,27 @@ pub fn reschedule_items(
             taken.push(items.len() - 1);
         }
     }
+    // The instructor's profile once: with the counters when the status moves, else alone.
+    positions.instructor_profile = items.len();
     if change.status != booking.status {
-        for user in [&booking.instructor_id, &booking.student_id] {
-            items.push(Write::from(counter_update(
-                table,
-                user,
-                &[(booking.status, -1), (change.status, 1)],
-            )?));
-        }
+        let moved = [(booking.status, -1), (change.status, 1)];
+        items.push(Write::from(instructor_counter_update(
+            table,
+            &booking.instructor_id,
+            &moved,
+            instructor_time_off,
+        )?));
+        items.push(Write::from(counter_update(
+            table,
+            &booking.student_id,
+            &moved,
+        )?));
+    } else {
+        items.push(time_off_unchanged(
+            table,
+            &booking.instructor_id,
+            instructor_time_off,
+        )?);
     }
     Ok((items, positions))
 }
@@ -191,14 +212,16 @@ mod tests {
             to: slot("2026-03-03T08:30:00Z", 60),
             status: BookingStatus::Confirmed,
             price: None,
+            instructor_time_off: TimeOff::default(),
         };
         let (items, positions) = reschedule_items("t", &b, &change, "now").expect("items");
         // The update, then per party two releases (08:00, 08:15) and two takes (09:00, 09:15);
-        // the status is unchanged, so no counters.
-        assert_eq!(items.len(), 1 + 2 * (2 + 2));
+        // the status is unchanged, so no counters, only the time-off check.
+        assert_eq!(items.len(), 1 + 2 * (2 + 2) + 1);
         assert_eq!(positions.booking, 0);
         assert_eq!(positions.instructor, vec![3, 4]);
         assert_eq!(positions.student, vec![7, 8]);
+        assert_eq!(positions.instructor_profile, 9);
     }
 
     #[test]
@@ -208,6 +231,7 @@ mod tests {
             to: slot("2026-03-04T08:00:00Z", 90),
             status: BookingStatus::Pending,
             price: Some(Rands::from_cents(52_500)),
+            instructor_time_off: TimeOff::default(),
         };
         let (items, _) = reschedule_items("t", &b, &change, "now").expect("items");
         assert_eq!(items.len(), 1 + 2 * (4 + 6) + 2);

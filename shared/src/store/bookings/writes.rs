@@ -6,11 +6,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Update};
 use super::keys::{booking_key, slot_key, Party};
 use super::record::BookingRecord;
 use crate::domain::lesson::{quarter_key, LessonSlot};
-use crate::domain::BookingStatus;
+use crate::domain::{BookingStatus, TimeOff};
 use crate::schema::TTL_ATTRIBUTE;
 use crate::store::attr::{n, s};
 use crate::store::transact::Write;
-use crate::store::users::counter_update;
+use crate::store::users::{counter_update, instructor_counter_update};
 
 /// Slot items outlive their lesson by this much (then TTL removes them).
 const SLOT_RETENTION_SECS: i64 = 7 * 24 * 3600;
@@ -65,13 +65,18 @@ pub(super) fn slot_release(
 pub struct SlotPositions {
     pub instructor: std::ops::Range<usize>,
     pub student: std::ops::Range<usize>,
+    /// The instructor's counters (refused when their time off changed since the check).
+    pub instructor_profile: usize,
 }
 
-/// The booking, its instructor and student slots, and both users' pending counters.
+/// The booking, its instructor and student slots, and both users' pending counters; the
+/// instructor's conditional on the time off the lesson was checked against
+/// (`users::instructor_counter_update`).
 pub fn create_items(
     table: &str,
     booking: &BookingRecord,
     slot: &LessonSlot,
+    instructor_time_off: &TimeOff,
 ) -> anyhow::Result<(Vec<Write>, SlotPositions)> {
     let expires = slot_expiry(slot);
     let quarters: Vec<String> = slot.quarters().into_iter().map(quarter_key).collect();
@@ -98,18 +103,24 @@ pub fn create_items(
         }
     }
     let count = quarters.len();
-    for user in [&booking.instructor_id, &booking.student_id] {
-        items.push(Write::from(counter_update(
-            table,
-            user,
-            &[(BookingStatus::Pending, 1)],
-        )?));
-    }
+    let new = [(BookingStatus::Pending, 1)];
+    items.push(Write::from(instructor_counter_update(
+        table,
+        &booking.instructor_id,
+        &new,
+        instructor_time_off,
+    )?));
+    items.push(Write::from(counter_update(
+        table,
+        &booking.student_id,
+        &new,
+    )?));
     Ok((
         items,
         SlotPositions {
             instructor: 1..1 + count,
             student: 1 + count..1 + 2 * count,
+            instructor_profile: 1 + 2 * count,
         },
     ))
 }
