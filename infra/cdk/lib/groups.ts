@@ -184,7 +184,9 @@ export const GROUPS: readonly Group[] = [
       ['PreflightBookingsIdReschedule', 'options', '/api/v1/bookings/{id}/reschedule'],
     ],
     statements: (refs) => [
-      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), openSmtpPassword(refs),
+      // ConditionCheckItem: a reschedule keeping its status checks the instructor's time off.
+      readWriteTable(refs, [...ITEMS, 'ConditionCheckItem']), queryIndexes(refs),
+      readSigningKeys(refs), openSmtpPassword(refs),
     ],
   },
   {
