@@ -12,7 +12,8 @@ use axum::Json as JsonResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{AccountStatus, AuthUser, Role};
+use shared::domain::lesson::quarter_key;
 use shared::envelope::{EncryptionContext, Envelope};
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
@@ -20,6 +21,7 @@ use shared::rate_limit::{Caller, RuleName};
 use shared::store::bookings::{self, BookingsOf};
 use shared::store::calendar_feeds::{self, FeedOwner, StoredFeed};
 use shared::store::transact::{transact, TransactError};
+use shared::store::users;
 use shared::token_secret::{hash_secret, random_token_secret};
 use shared::{ApiError, ApiResult, AppState};
 
@@ -190,7 +192,7 @@ fn token_of(feed: &str) -> Option<&str> {
 /// The lessons of the feed's owner from 30 days ago to 90 days ahead as an RFC 5545 calendar
 /// (`text/calendar`): one event per lesson, its UID the booking id, times in UTC, `SEQUENCE`
 /// counting reschedules, cancelled lessons as `STATUS:CANCELLED`. No sign-in: the secret URL
-/// is the credential. 100 a minute per IP.
+/// is the credential (a suspended account's feed answers 404). 100 a minute per IP.
 #[utoipa::path(
     get,
     path = "/api/v1/calendar/{feed}",
@@ -230,15 +232,18 @@ pub async fn feed(
     };
     let now = state.clock.now().timestamp();
     let day = jiff::SignedDuration::from_hours(24);
-    let lessons = bookings::all_in_window(
-        &state.aws.dynamodb,
-        table,
-        of,
-        &shared::domain::lesson::quarter_key(now - day * DAYS_BEHIND as i32),
-        &shared::domain::lesson::quarter_key(now + day * DAYS_AHEAD as i32),
-        MAX_LESSONS,
-    )
-    .await?;
+    let (from, to) = (
+        quarter_key(now - day * DAYS_BEHIND as i32),
+        quarter_key(now + day * DAYS_AHEAD as i32),
+    );
+    // The owner's account and lessons at once: a suspended account's feed goes dark with it.
+    let (account, lessons) = tokio::try_join!(
+        users::get(&state.aws.dynamodb, table, &owner.user_id),
+        bookings::all_in_window(&state.aws.dynamodb, table, of, &from, &to, MAX_LESSONS),
+    )?;
+    if !account.is_some_and(|user| user.status == AccountStatus::Active) {
+        return Err(ApiError::NotFound);
+    }
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -220,6 +220,19 @@ async fn a_rotated_feed_url_answers_404_and_the_new_one_works() {
         };
         assert_eq!(app.get(&path).await.status(), 404, "{path}");
     }
+    // A suspended account's feed goes dark with it.
+    let (db, table) = (&app.state.aws.dynamodb, &app.state.config.table_name);
+    let record = shared::store::users::get(db, table, &student.user.user_id)
+        .await
+        .expect("read")
+        .expect("the student");
+    let suspend = shared::store::users::suspension_update(table, &record, app.state.clock.now())
+        .expect("update");
+    shared::store::transact::transact(db, vec![suspend])
+        .await
+        .expect("suspend");
+    assert_eq!(fetch(&app, &new).await.status(), 404, "suspended");
+
     // A client without the session cookies `app.client` keeps.
     let anonymous = reqwest::get(app.url("/api/v1/users/me/calendar-feed"))
         .await
@@ -253,7 +266,7 @@ async fn feed_routes_cost_a_constant_number_of_round_trips() {
     assert_eq!(fetch(&app, &url).await.status(), 200);
     assert_eq!(
         app.dynamodb_calls() - before,
-        3,
-        "feed: limit, lookup, one query"
+        4,
+        "feed: limit, lookup, then the account and one query together"
     );
 }
