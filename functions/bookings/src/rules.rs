@@ -99,3 +99,106 @@ pub fn taken_detail(
         "The booking could not be changed; try again."
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::domain::{Email, PhoneNumber, Rands, TimeOff, TimeOffPeriodInput, Verification};
+    use shared::store::users::{InstructorDetails, NewAccount};
+
+    fn instructor(verification: Verification, time_off: TimeOff) -> UserRecord {
+        let mut user = UserRecord::new_account(NewAccount {
+            role: Role::Instructor,
+            status: AccountStatus::Active,
+            email: Email::parse("thandi@example.co.za").expect("email"),
+            phone: PhoneNumber::parse("0821234567").expect("phone"),
+            password_hash: String::new(),
+            first_name: "Thandi".into(),
+            last_name: "Mokoena".into(),
+            now: "2026-03-01T00:00:00Z".into(),
+        });
+        user.instructor = Some(InstructorDetails {
+            licence_number: "L1".into(),
+            vehicle: "Polo".into(),
+            latitude: -33.9,
+            longitude: 18.4,
+            hourly_rate: Rands::from_cents(35_000),
+            verification,
+            bio: None,
+            working_hours: None,
+            rating_sum: 0,
+            rating_count: 0,
+            time_off,
+        });
+        user
+    }
+
+    fn slot(date: &str, time: &str) -> LessonSlot {
+        let now = "2026-03-01T00:00:00Z".parse().expect("now");
+        LessonSlot::parse(date, time, LessonDuration::parse(60).expect("60"), now).expect("slot")
+    }
+
+    fn field_of(result: ApiResult<()>) -> Option<String> {
+        match result {
+            Err(ApiError::Validation(errors)) => errors.first().map(|e| e.field.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_lesson_needs_a_verified_instructor_at_work_and_not_away() {
+        let away = TimeOff::parse(
+            &[TimeOffPeriodInput {
+                start_date: "2026-03-03".into(),
+                end_date: "2026-03-03".into(),
+                reason: None,
+            }],
+            "2026-03-01".parse().expect("today"),
+        )
+        .expect("time off");
+        let verified = instructor(Verification::Verified, away);
+        // 2026-03-03 is a Tuesday; the standard hours are 08:00-17:00 on weekdays.
+        assert!(check_instructor(&verified, &slot("2026-03-04", "10:00")).is_ok());
+        let cases = [
+            (
+                &verified,
+                slot("2026-03-03", "10:00"),
+                "lesson_date",
+                "a day away",
+            ),
+            (
+                &verified,
+                slot("2026-03-04", "16:30"),
+                "lesson_time",
+                "ends after 17:00",
+            ),
+            (
+                &verified,
+                slot("2026-03-08", "10:00"),
+                "lesson_time",
+                "a Sunday",
+            ),
+        ];
+        for (who, at, field, why) in cases {
+            assert_eq!(
+                field_of(check_instructor(who, &at)).as_deref(),
+                Some(field),
+                "{why}"
+            );
+        }
+        let pending = instructor(Verification::Pending, TimeOff::default());
+        assert_eq!(
+            field_of(check_instructor(&pending, &slot("2026-03-04", "10:00"))).as_deref(),
+            Some("instructor_id"),
+            "not yet verified"
+        );
+    }
+
+    #[test]
+    fn a_refusal_names_what_was_in_the_way() {
+        assert!(taken_detail(&[9], &[1, 2], &[3, 4], 9).contains("days away"));
+        assert!(taken_detail(&[2], &[1, 2], &[3, 4], 9).contains("no longer available"));
+        assert!(taken_detail(&[4], &[1, 2], &[3, 4], 9).contains("already have a lesson"));
+        assert!(taken_detail(&[0], &[1, 2], &[3, 4], 9).contains("try again"));
+    }
+}
