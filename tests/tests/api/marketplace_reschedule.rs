@@ -354,3 +354,31 @@ async fn a_reschedule_costs_five_round_trips_for_a_student_and_four_for_the_inst
         assert_eq!(app.dynamodb_calls() - before, expected, "{time}");
     }
 }
+
+#[tokio::test]
+async fn a_student_cannot_move_a_lesson_onto_their_own_other_lesson() {
+    let app = spawn_app().await;
+    let first = app.listed_instructor(&CAPE_TOWN, 350.0).await;
+    let second = app
+        .listed_instructor(&integration_tests::marketplace::STELLENBOSCH, 300.0)
+        .await;
+    let student = app.signed_in_student().await;
+    let date = working_day(5);
+    let a = app.book(&student, &first.user_id, &date, "09:00", 60).await;
+    let b = app
+        .book(&student, &second.user_id, &date, "13:00", 60)
+        .await;
+
+    let overlap = reschedule(&app, &student, &id_of(&a), &date, "13:30").await;
+    assert_eq!(overlap.status(), 409);
+    let problem: Value = overlap.json().await.expect("JSON");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already have a lesson"),
+        "{problem}"
+    );
+    assert_eq!(booking(&app, &student, &id_of(&a)).await, a);
+    assert_eq!(booking(&app, &student, &id_of(&b)).await, b);
+}
