@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates (or refreshes) the project-local virtualenvs with the pinned Python tools:
-#   .venv          requirements-dev.txt      (moto, aiosmtpd, cfn-lint)
+#   .venv          requirements-dev.txt      (moto, aiosmtpd, cfn-lint, icalendar)
 #   .venv-checkov  requirements-checkov.txt  (checkov, kept apart: it pins boto3 and networkx
 #                                             versions that would downgrade moto's and cfn-lint's)
 #   .venv-fuzz     requirements-fuzz.txt     (schemathesis for scripts/api_fuzz.py, kept apart: it

@@ -81,6 +81,9 @@ pub struct Config {
     /// The origin of the API's own public URL (`API_PUBLIC_URL`): pages the API serves itself
     /// (the API docs) send it, so the origin checks accept it beside `allowed_origins`.
     pub api_origin: Option<String>,
+    /// The API's own public base URL (`API_PUBLIC_URL`, no trailing slash): the links the API
+    /// hands out to itself (calendar feeds). Unset, those features answer 503.
+    pub api_public_url: Option<String>,
     pub log_level: String,
     pub log_format: LogFormat,
     /// Internal error details in problem bodies; local development only.
@@ -165,6 +168,11 @@ impl Config {
             }
         };
 
+        // Checked with `api_origin` above.
+        let api_public_url = src
+            .optional("API_PUBLIC_URL")
+            .map(|url| url.trim_end_matches('/').to_owned());
+
         let log_format = match src.optional("LOG_FORMAT").as_deref() {
             None | Some("json") => LogFormat::Json,
             Some("pretty") | Some("text") => LogFormat::Pretty,
@@ -234,6 +242,7 @@ impl Config {
             public_url,
             allowed_origins,
             api_origin,
+            api_public_url,
             log_level: src.optional("LOG_LEVEL").unwrap_or_else(|| "info".into()),
             log_format,
             verbose_errors,

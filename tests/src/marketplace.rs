@@ -189,6 +189,8 @@ impl TestApp {
                     cancel_reason: None,
                     cancelled_by: None,
                     reviewed: false,
+                    rescheduled_from: None,
+                    reschedule_count: 0,
                 };
                 writes.push(
                     aws_sdk_dynamodb::types::WriteRequest::builder()

@@ -308,6 +308,7 @@ pub async fn instructor(
         working_hours: None,
         rating_sum: 0,
         rating_count: 0,
+        time_off: Default::default(),
     });
     create_account(&state, &ip, record, now).await
 }

@@ -13,9 +13,9 @@ use axum::Json as JsonResponse;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AccountStatus, AuthUser, Role};
+use shared::auth::{AuthUser, Role};
 use shared::clock::Now;
-use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress};
+use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress, TimeOff};
 use shared::http::idempotency::{IdempotencyKey, IDEMPOTENT_REPLAYED};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
@@ -26,10 +26,11 @@ use shared::store::bookings::{self, BookingRecord, BookingStatus};
 use shared::store::idempotency::{self, ClaimKey};
 use shared::store::stats;
 use shared::store::transact::{transact, TransactError, Write};
-use shared::store::users::{self, UserRecord};
+use shared::store::users::UserRecord;
 use shared::{metrics, ApiError, ApiResult, AppState};
 
 use crate::emails;
+use crate::rules;
 use crate::view::BookingView;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,15 +73,6 @@ impl NewBooking {
 
 /// The operation name idempotency claims are filed under.
 const OPERATION: &str = "create_booking";
-
-fn bookable(instructor: &UserRecord) -> bool {
-    instructor.role == Role::Instructor
-        && instructor.status == AccountStatus::Active
-        && instructor
-            .instructor
-            .as_ref()
-            .is_some_and(|i| i.is_verified())
-}
 
 /// Book a lesson
 ///
@@ -128,7 +120,8 @@ pub async fn create(
         .await?;
     let now = state.clock.now();
     let request = BookingRequest::parse(&body, now)?;
-    let instructor = bookable_instructor(&state, body.instructor_id.trim(), &request).await?;
+    let instructor =
+        rules::bookable_instructor(&state, body.instructor_id.trim(), &request.slot).await?;
     let booking = request.booking_of(&auth, &instructor, now)?;
     let claim = idempotency_key.as_ref().map(|key| ClaimKey {
         user_id: auth.user_id(),
@@ -136,10 +129,16 @@ pub async fn create(
         key,
     });
     let fingerprint = body.fingerprint();
+    let time_off = instructor
+        .instructor
+        .as_ref()
+        .map(|d| d.time_off.clone())
+        .unwrap_or_default();
     if let Some(refused) = store_booking(
         &state,
         &booking,
         &request.slot,
+        &time_off,
         claim.as_ref(),
         &fingerprint,
         now,
@@ -174,20 +173,13 @@ impl BookingRequest {
             "duration_minutes",
             LessonDuration::parse(body.duration_minutes),
         );
-        let slot = duration.and_then(|duration| {
-            match LessonSlot::parse(
-                &body.lesson_date,
-                &body.lesson_time,
-                duration,
-                now.timestamp(),
-            ) {
-                Ok(slot) => Some(slot),
-                Err(err) => {
-                    v.error(err.field, &err.error.message);
-                    None
-                }
-            }
-        });
+        let slot = rules::parse_slot(
+            &mut v,
+            &body.lesson_date,
+            &body.lesson_time,
+            duration,
+            now.timestamp(),
+        );
         let pickup_address = v.field("pickup_address", StreetAddress::parse(&body.pickup_address));
         let pickup = v.field(
             "pickup_latitude",
@@ -214,7 +206,10 @@ impl BookingRequest {
         instructor: &UserRecord,
         now: Now,
     ) -> ApiResult<BookingRecord> {
-        let details = instructor.instructor.as_ref().ok_or_else(not_bookable)?;
+        let details = instructor
+            .instructor
+            .as_ref()
+            .ok_or_else(rules::not_bookable)?;
         let created = now.rfc3339();
         Ok(BookingRecord {
             id: uuid::Uuid::new_v4().to_string(),
@@ -236,41 +231,10 @@ impl BookingRequest {
             cancel_reason: None,
             cancelled_by: None,
             reviewed: false,
+            rescheduled_from: None,
+            reschedule_count: 0,
         })
     }
-}
-
-fn not_bookable() -> ApiError {
-    ApiError::validation("instructor_id", "is not an instructor who takes bookings")
-}
-
-/// The instructor, if verified, active and working at the requested time (one read).
-async fn bookable_instructor(
-    state: &AppState,
-    instructor_id: &str,
-    request: &BookingRequest,
-) -> ApiResult<UserRecord> {
-    let instructor = users::get(&state.aws.dynamodb, &state.config.table_name, instructor_id)
-        .await?
-        .filter(bookable)
-        .ok_or_else(not_bookable)?;
-    let hours = instructor
-        .instructor
-        .as_ref()
-        .map(|d| d.hours())
-        .ok_or_else(not_bookable)?;
-    let slot = &request.slot;
-    if !hours.fits(
-        slot.local_date().weekday(),
-        slot.local_start_minute(),
-        slot.duration().minutes(),
-    ) {
-        return Err(ApiError::validation(
-            "lesson_time",
-            "is outside the instructor's working hours",
-        ));
-    }
-    Ok(instructor)
 }
 
 /// Why the booking transaction was refused.
@@ -287,12 +251,13 @@ async fn store_booking<'a>(
     state: &AppState,
     booking: &BookingRecord,
     slot: &LessonSlot,
+    time_off: &TimeOff,
     claim: Option<&ClaimKey<'a>>,
     fingerprint: &str,
     now: Now,
 ) -> ApiResult<Option<Refused<'a>>> {
     let table = &state.config.table_name;
-    let (mut items, positions) = bookings::create_items(table, booking, slot)?;
+    let (mut items, positions) = bookings::create_items(table, booking, slot, time_off)?;
     let claim_position = match claim {
         Some(claim) => {
             items.push(Write::from(claim.put(
@@ -320,14 +285,14 @@ async fn store_booking<'a>(
             return Ok(Some(Refused::Repeat(claim.clone())));
         }
     }
-    let detail = if failed.iter().any(|i| positions.instructor.contains(i)) {
-        "That time is no longer available with this instructor."
-    } else if failed.iter().any(|i| positions.student.contains(i)) {
-        "You already have a lesson at that time."
-    } else {
-        "The booking could not be created; try again."
-    };
-    Ok(Some(Refused::Taken(detail)))
+    let instructor: Vec<usize> = positions.instructor.collect();
+    let student: Vec<usize> = positions.student.collect();
+    Ok(Some(Refused::Taken(rules::taken_detail(
+        &failed,
+        &instructor,
+        &student,
+        positions.instructor_profile,
+    ))))
 }
 
 /// Emails the instructor about a new booking and, for a keyed request, records on the claim

@@ -1,5 +1,6 @@
 //! Booking notices: to the instructor on a new booking, to the student on confirmation and
-//! cancellation. Sent after the change is stored; a delivery failure is logged, not undone.
+//! cancellation, to the other party on a reschedule. Sent after the change is stored; a
+//! delivery failure is logged, not undone.
 
 use shared::domain::lesson::{local_date_of, local_hhmm};
 use shared::mail::OutgoingEmail;
@@ -54,6 +55,32 @@ pub fn cancelled(to: &str, booking: &BookingRecord, reason: &str) -> OutgoingEma
             "The lesson with {} on {} was cancelled.\nReason: {reason}\n",
             booking.instructor_name,
             when(booking)
+        ),
+    }
+}
+
+/// To the party who did not move the lesson: its new time and the old one.
+pub fn rescheduled(
+    to: &str,
+    booking: &BookingRecord,
+    moved_by: &str,
+    public_url: &str,
+) -> OutgoingEmail {
+    let before = booking
+        .rescheduled_from
+        .as_deref()
+        .and_then(|start| start.parse::<jiff::Timestamp>().ok())
+        .map(|start| format!("{} at {}", local_date_of(start), local_hhmm(start)))
+        .unwrap_or_default();
+    OutgoingEmail {
+        to: to.to_owned(),
+        subject: "Your driving lesson was rescheduled".into(),
+        text: format!(
+            "{moved_by} moved the lesson from {before} to {}. Pickup: {}.\n\nSee it in the \
+             app: {public_url}/bookings/{}\n",
+            when(booking),
+            booking.pickup_address,
+            booking.id
         ),
     }
 }

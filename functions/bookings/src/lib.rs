@@ -5,7 +5,9 @@ mod create;
 mod emails;
 mod lifecycle;
 mod list;
+mod reschedule;
 mod review;
+mod rules;
 mod view;
 
 use axum::routing::{get, post};
@@ -21,6 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bookings/{id}/complete", post(lifecycle::complete))
         .route("/api/v1/bookings/{id}/cancel", post(lifecycle::cancel))
         .route("/api/v1/bookings/{id}/review", post(review::review))
+        .route(
+            "/api/v1/bookings/{id}/reschedule",
+            post(reschedule::reschedule),
+        )
 }
 
 #[derive(utoipa::OpenApi)]
@@ -32,6 +38,7 @@ pub fn routes() -> Router<AppState> {
     lifecycle::complete,
     lifecycle::cancel,
     review::review,
+    reschedule::reschedule,
 ))]
 struct BookingsApi;
 

@@ -28,6 +28,10 @@ pub struct BookingView {
     pickup_longitude: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cancel_reason: Option<String>,
+    /// The start (RFC 3339, UTC) before the latest reschedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    rescheduled_from: Option<String>,
     /// Whether the student has reviewed the lesson.
     reviewed: bool,
     #[schema(format = DateTime)]
@@ -52,6 +56,7 @@ impl From<BookingRecord> for BookingView {
             pickup_latitude: b.pickup_latitude,
             pickup_longitude: b.pickup_longitude,
             cancel_reason: b.cancel_reason,
+            rescheduled_from: b.rescheduled_from,
             reviewed: b.reviewed,
             created_at: b.created_at,
             updated_at: b.updated_at,

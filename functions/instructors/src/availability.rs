@@ -1,6 +1,6 @@
 //! `GET /instructors/{id}/availability?date=&duration_minutes=`: the local start times at which
 //! a lesson of that length fits the instructor's hours and existing bookings. Two reads: the
-//! profile and that day's taken slots.
+//! profile (with the time off) and that day's taken slots; a day away needs only the first.
 
 use std::collections::HashSet;
 
@@ -135,6 +135,18 @@ pub async fn availability(
         .as_ref()
         .map(|d| d.hours())
         .unwrap_or_else(WorkingHours::standard);
+    let away = instructor
+        .instructor
+        .as_ref()
+        .is_some_and(|d| d.time_off.covers(date));
+    if away {
+        return Ok(JsonResponse(Availability {
+            date: date.to_string(),
+            timezone: LESSON_TIME_ZONE,
+            duration_minutes: duration.minutes(),
+            slots: Vec::new(),
+        }));
+    }
 
     let (day_start, day_end) =
         local_day_bounds(date).map_err(|e| ApiError::validation("date", e.message))?;

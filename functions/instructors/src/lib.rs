@@ -1,11 +1,12 @@
 //! The `instructors` group: finding verified instructors (by city or by distance), their
-//! profiles, reviews and free times, and an instructor's own profile.
+//! profiles, reviews and free times, and an instructor's own profile and time off.
 
 mod availability;
 mod listing;
 mod nearby;
 mod profile;
 mod reviews;
+mod time_off;
 mod view;
 
 use axum::routing::{get, patch};
@@ -20,6 +21,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/instructors", get(listing::list))
         .route("/api/v1/instructors/nearby", get(nearby::nearby))
         .route("/api/v1/instructors/me", patch(profile::patch_me))
+        .route(
+            "/api/v1/instructors/me/time-off",
+            get(time_off::get_time_off).put(time_off::put_time_off),
+        )
         .route("/api/v1/instructors/{id}", get(profile::get_one))
         .route("/api/v1/instructors/{id}/reviews", get(reviews::list))
         .route(
@@ -48,6 +53,8 @@ pub(crate) async fn public_limit(
     profile::get_one,
     reviews::list,
     availability::availability,
+    time_off::get_time_off,
+    time_off::put_time_off,
 ))]
 struct InstructorsApi;
 

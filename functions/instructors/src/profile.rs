@@ -176,6 +176,7 @@ impl TryFrom<InstructorPatch> for ProfileChanges {
                 hourly_rate,
                 working_hours,
                 location,
+                time_off: None,
             },
             ..ProfileChanges::default()
         })

@@ -1,5 +1,7 @@
-//! The `users` group: the signed-in user's own account.
+//! The `users` group: the signed-in user's own account, and the calendar feed of their lessons.
 
+mod calendar;
+mod ics;
 mod me;
 mod password;
 mod view;
@@ -14,10 +16,24 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/me", get(me::get_me).patch(me::patch_me))
         .route("/api/v1/users/me/password", post(password::change))
         .route("/api/v1/users/me/dashboard", get(me::dashboard))
+        .route("/api/v1/users/me/calendar-feed", get(calendar::get_feed))
+        .route(
+            "/api/v1/users/me/calendar-feed/rotate",
+            post(calendar::rotate),
+        )
+        .route("/api/v1/calendar/{feed}", get(calendar::feed))
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(me::get_me, me::patch_me, password::change, me::dashboard))]
+#[openapi(paths(
+    me::get_me,
+    me::patch_me,
+    password::change,
+    me::dashboard,
+    calendar::get_feed,
+    calendar::rotate,
+    calendar::feed,
+))]
 struct UsersApi;
 
 /// This group's operations, for the combined document (`local::openapi::document`).

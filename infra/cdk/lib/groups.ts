@@ -52,6 +52,12 @@ const openSmtpPassword = (refs: Refs) => ({
   Sid: 'OpenSmtpPassword', Effect: 'Allow', Action: 'kms:Decrypt', Resource: refs.keyArn,
   Condition: SMTP_PASSWORD,
 });
+// Calendar feed tokens, sealed per user (functions/users/src/calendar.rs).
+const sealCalendarFeedTokens = (refs: Refs) => ({
+  Sid: 'SealCalendarFeedTokens', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  Resource: refs.keyArn,
+  Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'calendar-feed' } },
+});
 const ITEMS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
 
 export const GROUPS: readonly Group[] = [
@@ -108,32 +114,44 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'Users',
     binary: 'users',
-    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, GET /api/v1/users/me/dashboard',
+    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, GET /api/v1/users/me/dashboard, GET /api/v1/users/me/calendar-feed (+ POST /rotate), GET /api/v1/calendar/{feed}',
     routes: [
       ['GetMe', 'get', '/api/v1/users/me'],
       ['PatchMe', 'patch', '/api/v1/users/me'],
       ['ChangePassword', 'post', '/api/v1/users/me/password'],
       ['Dashboard', 'get', '/api/v1/users/me/dashboard'],
+      ['GetCalendarFeed', 'get', '/api/v1/users/me/calendar-feed'],
+      ['RotateCalendarFeed', 'post', '/api/v1/users/me/calendar-feed/rotate'],
+      ['CalendarFeed', 'get', '/api/v1/calendar/{feed}'],
       ['PreflightUsersMe', 'options', '/api/v1/users/me'],
       ['PreflightUsersMePassword', 'options', '/api/v1/users/me/password'],
       ['PreflightUsersMeDashboard', 'options', '/api/v1/users/me/dashboard'],
+      ['PreflightUsersMeCalendarFeed', 'options', '/api/v1/users/me/calendar-feed'],
+      ['PreflightUsersMeCalendarFeedRotate', 'options', '/api/v1/users/me/calendar-feed/rotate'],
+      ['PreflightCalendarFeed', 'options', '/api/v1/calendar/{feed}'],
     ],
-    statements: (refs) => [readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs)],
+    statements: (refs) => [
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs),
+      sealCalendarFeedTokens(refs),
+    ],
   },
   {
     name: 'Instructors',
     binary: 'instructors',
-    description: 'GET /api/v1/instructors[/nearby|/{id}|/{id}/reviews|/{id}/availability], PATCH /api/v1/instructors/me',
+    description: 'GET /api/v1/instructors[/nearby|/{id}|/{id}/reviews|/{id}/availability], PATCH /api/v1/instructors/me, GET/PUT /api/v1/instructors/me/time-off',
     routes: [
       ['ListInstructors', 'get', '/api/v1/instructors'],
       ['Nearby', 'get', '/api/v1/instructors/nearby'],
       ['PatchOwnProfile', 'patch', '/api/v1/instructors/me'],
+      ['GetOwnTimeOff', 'get', '/api/v1/instructors/me/time-off'],
+      ['PutOwnTimeOff', 'put', '/api/v1/instructors/me/time-off'],
       ['GetInstructor', 'get', '/api/v1/instructors/{id}'],
       ['ListReviews', 'get', '/api/v1/instructors/{id}/reviews'],
       ['Availability', 'get', '/api/v1/instructors/{id}/availability'],
       ['PreflightInstructors', 'options', '/api/v1/instructors'],
       ['PreflightInstructorsNearby', 'options', '/api/v1/instructors/nearby'],
       ['PreflightInstructorsMe', 'options', '/api/v1/instructors/me'],
+      ['PreflightInstructorsMeTimeOff', 'options', '/api/v1/instructors/me/time-off'],
       ['PreflightInstructorsId', 'options', '/api/v1/instructors/{id}'],
       ['PreflightInstructorsIdReviews', 'options', '/api/v1/instructors/{id}/reviews'],
       ['PreflightInstructorsIdAvailability', 'options', '/api/v1/instructors/{id}/availability'],
@@ -147,7 +165,7 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'Bookings',
     binary: 'bookings',
-    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review)',
+    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review|reschedule)',
     routes: [
       ['CreateBooking', 'post', '/api/v1/bookings'],
       ['ListBookings', 'get', '/api/v1/bookings'],
@@ -156,15 +174,19 @@ export const GROUPS: readonly Group[] = [
       ['Complete', 'post', '/api/v1/bookings/{id}/complete'],
       ['Cancel', 'post', '/api/v1/bookings/{id}/cancel'],
       ['Review', 'post', '/api/v1/bookings/{id}/review'],
+      ['Reschedule', 'post', '/api/v1/bookings/{id}/reschedule'],
       ['PreflightBookings', 'options', '/api/v1/bookings'],
       ['PreflightBookingsId', 'options', '/api/v1/bookings/{id}'],
       ['PreflightBookingsIdConfirm', 'options', '/api/v1/bookings/{id}/confirm'],
       ['PreflightBookingsIdComplete', 'options', '/api/v1/bookings/{id}/complete'],
       ['PreflightBookingsIdCancel', 'options', '/api/v1/bookings/{id}/cancel'],
       ['PreflightBookingsIdReview', 'options', '/api/v1/bookings/{id}/review'],
+      ['PreflightBookingsIdReschedule', 'options', '/api/v1/bookings/{id}/reschedule'],
     ],
     statements: (refs) => [
-      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), openSmtpPassword(refs),
+      // ConditionCheckItem: a reschedule keeping its status checks the instructor's time off.
+      readWriteTable(refs, [...ITEMS, 'ConditionCheckItem']), queryIndexes(refs),
+      readSigningKeys(refs), openSmtpPassword(refs),
     ],
   },
   {

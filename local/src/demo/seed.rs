@@ -64,6 +64,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
             working_hours: None,
             rating_sum: 0,
             rating_count: 0,
+            time_off: Default::default(),
         });
         seeder.store_user(&record).await?;
         seeder.verify(&record).await?;
@@ -92,7 +93,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
         let start = lesson_start(2 + (i as i64 % 5), 8 + (i as i8 % 8))?;
         let slot = LessonSlot::from_stored(start, hour);
         let record = booking(student, instructor, start, hour, BookingStatus::Pending);
-        let (items, _) = bookings::create_items(&table, &record, &slot)?;
+        // Demo instructors have no time off.
+        let (items, _) = bookings::create_items(&table, &record, &slot, &Default::default())?;
         seeder.write(items, "a booking").await?;
         if i % 2 == 0 {
             let items = bookings::transition_items(

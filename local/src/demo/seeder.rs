@@ -145,6 +145,8 @@ pub(super) fn booking(
         cancel_reason: None,
         cancelled_by: None,
         reviewed: false,
+        rescheduled_from: None,
+        reschedule_count: 0,
     }
 }
 

@@ -17,6 +17,7 @@ mod phone;
 mod review;
 mod sa_id;
 mod smtp;
+mod time_off;
 mod verification;
 mod working_hours;
 
@@ -36,5 +37,9 @@ pub use phone::PhoneNumber;
 pub use review::{CancelReason, Rating, ReviewComment};
 pub use sa_id::SaIdNumber;
 pub use smtp::{SmtpSettings, TlsMode};
+pub use time_off::{
+    TimeOff, TimeOffError, TimeOffPeriod, TimeOffPeriodInput, MAX_TIME_OFF_DAYS_AHEAD,
+    MAX_TIME_OFF_PERIODS,
+};
 pub use verification::Verification;
 pub use working_hours::{WorkingHours, WorkingHoursInput, WEEKDAYS};

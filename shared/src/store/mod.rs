@@ -4,6 +4,7 @@
 pub mod attr;
 pub mod audit_log;
 pub mod bookings;
+pub mod calendar_feeds;
 pub mod email_tokens;
 pub mod idempotency;
 pub mod instructors;

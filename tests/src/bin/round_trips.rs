@@ -16,6 +16,18 @@ async fn main() {
     let date = integration_tests::marketplace::working_day(3);
     let as_student = Some(student.access_token.as_str());
     let as_instructor = Some(instructor.access_token.as_str());
+    // The student's calendar feed, made before counting (the first request makes it).
+    let feed: serde_json::Value = app
+        .get_bearer("/api/v1/users/me/calendar-feed", &student.access_token)
+        .await
+        .json()
+        .await
+        .expect("the feed URL");
+    let feed_path = feed["url"]
+        .as_str()
+        .and_then(|url| url.strip_prefix(&app.address))
+        .expect("a feed URL on the API")
+        .to_owned();
     // (label, path, bearer token)
     let routes: Vec<(&str, String, Option<&str>)> = vec![
         ("GET /health", "/api/v1/health".into(), None),
@@ -63,6 +75,17 @@ async fn main() {
             "GET /instructors/{id}/reviews",
             format!("/api/v1/instructors/{id}/reviews"),
             None,
+        ),
+        (
+            "GET /users/me/calendar-feed (student)",
+            "/api/v1/users/me/calendar-feed".into(),
+            as_student,
+        ),
+        ("GET /calendar/{token}.ics (student)", feed_path, None),
+        (
+            "GET /instructors/me/time-off",
+            "/api/v1/instructors/me/time-off".into(),
+            as_instructor,
         ),
         (
             "GET /instructors/{id}/availability",

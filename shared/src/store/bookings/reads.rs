@@ -27,6 +27,30 @@ pub async fn get(
     output.item().map(BookingRecord::try_from).transpose()
 }
 
+/// The `Query` of one index partition's bookings starting in `[from, to]`, in start order.
+fn window_query(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    of: BookingsOf<'_>,
+    from: &str,
+    to: &str,
+    limit: i32,
+) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    let (index, partition) = of.partition();
+    dynamodb
+        .query()
+        .table_name(table)
+        .index_name(index.name)
+        .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+        .expression_attribute_names("#pk", index.partition_key)
+        .expression_attribute_names("#sk", index.sort_key)
+        .expression_attribute_values(":pk", s(partition))
+        .expression_attribute_values(":from", s(from))
+        // `<start>#<id>`: every id sorts after '#' and before '~'.
+        .expression_attribute_values(":to", s(format!("{to}~")))
+        .limit(limit)
+}
+
 /// Bookings in one index partition whose lesson starts in `[from, to)` (RFC 3339 UTC), in
 /// start order, at most `limit`, leaving out cancelled ones. One `Query`.
 pub async fn in_window(
@@ -37,22 +61,29 @@ pub async fn in_window(
     to: &str,
     limit: i32,
 ) -> anyhow::Result<Vec<BookingRecord>> {
-    let (index, partition) = of.partition();
-    let output = dynamodb
-        .query()
-        .table_name(table)
-        .index_name(index.name)
-        .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+    let output = window_query(dynamodb, table, of, from, to, limit)
         .filter_expression("#status <> :cancelled")
-        .expression_attribute_names("#pk", index.partition_key)
-        .expression_attribute_names("#sk", index.sort_key)
         .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":pk", s(partition))
-        .expression_attribute_values(":from", s(from))
-        // `<start>#<id>`: every id sorts after '#' and before '~'.
-        .expression_attribute_values(":to", s(format!("{to}~")))
         .expression_attribute_values(":cancelled", s(BookingStatus::Cancelled.as_str()))
-        .limit(limit)
+        .send()
+        .await
+        .context("Failed to query bookings")?;
+    output.items().iter().map(BookingRecord::try_from).collect()
+}
+
+/// The same window with cancelled bookings included (the calendar feed shows them as
+/// cancelled), latest start first: when more than `limit` fall in it, the oldest are left out,
+/// never the coming ones. One `Query`.
+pub async fn all_in_window(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    of: BookingsOf<'_>,
+    from: &str,
+    to: &str,
+    limit: i32,
+) -> anyhow::Result<Vec<BookingRecord>> {
+    let output = window_query(dynamodb, table, of, from, to, limit)
+        .scan_index_forward(false)
         .send()
         .await
         .context("Failed to query bookings")?;

@@ -35,6 +35,10 @@ pub struct BookingRecord {
     pub cancel_reason: Option<String>,
     pub cancelled_by: Option<String>,
     pub reviewed: bool,
+    /// The start (RFC 3339 UTC) the lesson had before its latest reschedule.
+    pub rescheduled_from: Option<String>,
+    /// How often the lesson was moved: the calendar feed's `SEQUENCE`.
+    pub reschedule_count: i64,
 }
 
 impl BookingRecord {
@@ -94,6 +98,14 @@ impl BookingRecord {
             self.cancel_reason.as_ref().map(s),
         );
         put_opt(&mut item, "cancelled_by", self.cancelled_by.as_ref().map(s));
+        put_opt(
+            &mut item,
+            "rescheduled_from",
+            self.rescheduled_from.as_ref().map(s),
+        );
+        if self.reschedule_count > 0 {
+            item.insert("reschedule_count".to_owned(), n(self.reschedule_count));
+        }
         item
     }
 }
@@ -126,6 +138,8 @@ impl TryFrom<&Item> for BookingRecord {
             cancel_reason: get_s(item, "cancel_reason").map(str::to_owned),
             cancelled_by: get_s(item, "cancelled_by").map(str::to_owned),
             reviewed: get_bool(item, "reviewed").unwrap_or(false),
+            rescheduled_from: get_s(item, "rescheduled_from").map(str::to_owned),
+            reschedule_count: get_n(item, "reschedule_count").unwrap_or(0),
         })
     }
 }

@@ -6,29 +6,79 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Update};
 use super::keys::{booking_key, slot_key, Party};
 use super::record::BookingRecord;
 use crate::domain::lesson::{quarter_key, LessonSlot};
-use crate::domain::BookingStatus;
+use crate::domain::{BookingStatus, TimeOff};
 use crate::schema::TTL_ATTRIBUTE;
 use crate::store::attr::{n, s};
 use crate::store::transact::Write;
-use crate::store::users::counter_update;
+use crate::store::users::{counter_update, instructor_counter_update};
 
 /// Slot items outlive their lesson by this much (then TTL removes them).
 const SLOT_RETENTION_SECS: i64 = 7 * 24 * 3600;
+
+/// When the slot items of a lesson in `slot` expire.
+pub(super) fn slot_expiry(slot: &LessonSlot) -> i64 {
+    slot.end().as_second() + SLOT_RETENTION_SECS
+}
+
+/// One quarter hour of a lesson taken for `owner`: conditional on being free.
+pub(super) fn slot_put(
+    table: &str,
+    party: Party,
+    owner: &str,
+    booking_id: &str,
+    quarter: &str,
+    expires: i64,
+) -> anyhow::Result<Write> {
+    let mut item = slot_key(party, owner, quarter);
+    item.insert("booking_id".into(), s(booking_id));
+    item.insert(TTL_ATTRIBUTE.into(), n(expires));
+    Ok(Write::from(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()?,
+    ))
+}
+
+/// One quarter hour released, conditional on still being this booking's or gone: TTL removes
+/// slots a week after the lesson, and a late cancellation (a no-show) must still go through.
+pub(super) fn slot_release(
+    table: &str,
+    party: Party,
+    owner: &str,
+    booking_id: &str,
+    quarter: &str,
+) -> anyhow::Result<Write> {
+    Ok(Write::from(
+        Delete::builder()
+            .table_name(table)
+            .set_key(Some(slot_key(party, owner, quarter)))
+            .condition_expression("attribute_not_exists(PK) OR booking_id = :booking")
+            .expression_attribute_values(":booking", s(booking_id))
+            .build()?,
+    ))
+}
 
 /// Positions of the slot items in a creation transaction, to tell which party's slot was taken.
 #[derive(Debug, Clone)]
 pub struct SlotPositions {
     pub instructor: std::ops::Range<usize>,
     pub student: std::ops::Range<usize>,
+    /// The instructor's counters (refused when their time off changed since the check).
+    pub instructor_profile: usize,
 }
 
-/// The booking, its instructor and student slots, and both users' pending counters.
+/// The booking, its instructor and student slots, and both users' pending counters; the
+/// instructor's conditional on the time off the lesson was checked against
+/// (`users::instructor_counter_update`).
 pub fn create_items(
     table: &str,
     booking: &BookingRecord,
     slot: &LessonSlot,
+    instructor_time_off: &TimeOff,
 ) -> anyhow::Result<(Vec<Write>, SlotPositions)> {
-    let expires = slot.end().as_second() + SLOT_RETENTION_SECS;
+    let expires = slot_expiry(slot);
     let quarters: Vec<String> = slot.quarters().into_iter().map(quarter_key).collect();
     let mut items = vec![Write::from(
         Put::builder()
@@ -37,38 +87,40 @@ pub fn create_items(
             .condition_expression("attribute_not_exists(PK)")
             .build()?,
     )];
-    let mut slot_put = |party: Party, owner: &str, quarter: &str| -> anyhow::Result<()> {
-        let mut item = slot_key(party, owner, quarter);
-        item.insert("booking_id".into(), s(&booking.id));
-        item.insert(TTL_ATTRIBUTE.into(), n(expires));
-        items.push(Write::from(
-            Put::builder()
-                .table_name(table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK)")
-                .build()?,
-        ));
-        Ok(())
-    };
-    for quarter in &quarters {
-        slot_put(Party::Instructor, &booking.instructor_id, quarter)?;
-    }
-    for quarter in &quarters {
-        slot_put(Party::Student, &booking.student_id, quarter)?;
+    for (party, owner) in [
+        (Party::Instructor, &booking.instructor_id),
+        (Party::Student, &booking.student_id),
+    ] {
+        for quarter in &quarters {
+            items.push(slot_put(
+                table,
+                party,
+                owner,
+                &booking.id,
+                quarter,
+                expires,
+            )?);
+        }
     }
     let count = quarters.len();
-    for user in [&booking.instructor_id, &booking.student_id] {
-        items.push(Write::from(counter_update(
-            table,
-            user,
-            &[(BookingStatus::Pending, 1)],
-        )?));
-    }
+    let new = [(BookingStatus::Pending, 1)];
+    items.push(Write::from(instructor_counter_update(
+        table,
+        &booking.instructor_id,
+        &new,
+        instructor_time_off,
+    )?));
+    items.push(Write::from(counter_update(
+        table,
+        &booking.student_id,
+        &new,
+    )?));
     Ok((
         items,
         SlotPositions {
             instructor: 1..1 + count,
             student: 1 + count..1 + 2 * count,
+            instructor_profile: 1 + 2 * count,
         },
     ))
 }
@@ -159,9 +211,7 @@ pub fn transition_items(
     Ok(items)
 }
 
-/// Deletes of every slot the booking holds, each conditional on still being this booking's or
-/// gone: TTL removes slots a week after the lesson, and a late cancellation (a no-show) must
-/// still go through.
+/// Deletes of every slot the booking holds (see [`slot_release`]).
 fn release_slot_items(table: &str, booking: &BookingRecord) -> anyhow::Result<Vec<Write>> {
     let slot = booking.slot()?;
     let mut items = Vec::new();
@@ -170,14 +220,13 @@ fn release_slot_items(table: &str, booking: &BookingRecord) -> anyhow::Result<Ve
         (Party::Student, &booking.student_id),
     ] {
         for quarter in slot.quarters() {
-            items.push(Write::from(
-                Delete::builder()
-                    .table_name(table)
-                    .set_key(Some(slot_key(party, owner, &quarter_key(quarter))))
-                    .condition_expression("attribute_not_exists(PK) OR booking_id = :booking")
-                    .expression_attribute_values(":booking", s(&booking.id))
-                    .build()?,
-            ));
+            items.push(slot_release(
+                table,
+                party,
+                owner,
+                &booking.id,
+                &quarter_key(quarter),
+            )?);
         }
     }
     Ok(items)

@@ -12,7 +12,7 @@ use super::keys::{phone_pk, profile_key, unique_key};
 use super::reads;
 use super::record::UserRecord;
 use crate::domain::{
-    Coordinates, PersonName, PhoneNumber, Place, Province, Rands, StreetAddress,
+    Coordinates, PersonName, PhoneNumber, Place, Province, Rands, StreetAddress, TimeOff,
     VehicleDescription, WorkingHours,
 };
 use crate::store::attr::{n, s};
@@ -27,6 +27,8 @@ pub struct InstructorChanges {
     pub hourly_rate: Option<Rands>,
     pub working_hours: Option<WorkingHours>,
     pub location: Option<Coordinates>,
+    /// Replaces the whole list (`PUT /instructors/me/time-off`).
+    pub time_off: Option<TimeOff>,
 }
 
 /// The parsed fields of a profile patch; `None` leaves a field as it is.
@@ -86,6 +88,10 @@ impl ProfileChanges {
         if let Some(hours) = &teaching.working_hours {
             let json = serde_json::to_string(hours).context("Failed to store working hours")?;
             sets.push(("working_hours", s(json)));
+        }
+        if let Some(time_off) = &teaching.time_off {
+            let json = serde_json::to_string(time_off).context("Failed to store time off")?;
+            sets.push(("time_off", s(json)));
         }
         if let Some(location) = &teaching.location {
             sets.push(("latitude", n(location.lat())));

@@ -27,6 +27,6 @@ pub use record::{
     REGISTRATION_PHONE_CLAIM,
 };
 pub use writes::{
-    activation_update, counter_update, credentials_unchanged, password_change_update,
-    reactivation_update, suspension_update,
+    activation_update, counter_update, credentials_unchanged, instructor_counter_update,
+    password_change_update, reactivation_update, suspension_update, time_off_unchanged,
 };

@@ -5,10 +5,10 @@ use aws_sdk_dynamodb::types::Put;
 
 use super::keys::{email_pk, phone_pk, profile_key, role_index_pk, unique_key};
 use super::writes::counter_attribute;
-use crate::domain::WorkingHours;
 use crate::domain::{
     AccountStatus, BookingStatus, Email, PhoneNumber, Rands, Role, SaIdNumber, Verification,
 };
+use crate::domain::{TimeOff, WorkingHours};
 use crate::schema::GSI1;
 use crate::store::attr::{self, get_n, get_s, n, put_opt, req_s, s, Item};
 use crate::store::transact::Write;
@@ -29,6 +29,8 @@ pub struct InstructorDetails {
     /// Sum and count of review ratings, moved in the review's transaction.
     pub rating_sum: i64,
     pub rating_count: i64,
+    /// Whole days away; read with the profile, so the booking rules cost no extra read.
+    pub time_off: TimeOff,
 }
 
 impl InstructorDetails {
@@ -229,6 +231,11 @@ impl UserRecord {
                     .and_then(|h| serde_json::to_string(h).ok())
                     .map(s),
             );
+            if !instructor.time_off.is_empty() {
+                if let Ok(json) = serde_json::to_string(&instructor.time_off) {
+                    item.insert("time_off".to_owned(), s(json));
+                }
+            }
         }
         item
     }
@@ -299,6 +306,11 @@ impl TryFrom<&Item> for UserRecord {
                     .context("stored working hours are invalid")?,
                 rating_sum: get_n(item, "rating_sum").unwrap_or(0),
                 rating_count: get_n(item, "rating_count").unwrap_or(0),
+                time_off: get_s(item, "time_off")
+                    .map(serde_json::from_str::<TimeOff>)
+                    .transpose()
+                    .context("stored time off is invalid")?
+                    .unwrap_or_default(),
             }),
             _ => None,
         };

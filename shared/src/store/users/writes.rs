@@ -1,10 +1,10 @@
 //! Profile updates for the callers' transactions.
 
-use aws_sdk_dynamodb::types::{ConditionCheck, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 
 use super::keys::profile_key;
 use crate::clock::Now;
-use crate::domain::{AccountStatus, BookingStatus};
+use crate::domain::{AccountStatus, BookingStatus, TimeOff};
 use crate::store::attr::{n, s};
 use crate::store::transact::Write;
 
@@ -121,6 +121,16 @@ pub fn counter_update(
     user_id: &str,
     changes: &[(BookingStatus, i64)],
 ) -> anyhow::Result<Update> {
+    Ok(counter_builder(table, user_id, changes)
+        .condition_expression("attribute_exists(PK)")
+        .build()?)
+}
+
+fn counter_builder(
+    table: &str,
+    user_id: &str,
+    changes: &[(BookingStatus, i64)],
+) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
     let mut builder = Update::builder()
         .table_name(table)
         .set_key(Some(profile_key(user_id)));
@@ -131,10 +141,47 @@ pub fn counter_update(
             .expression_attribute_values(format!(":d{i}"), n(delta));
         adds.push(format!("#c{i} :d{i}"));
     }
-    Ok(builder
-        .update_expression(format!("ADD {}", adds.join(", ")))
-        .condition_expression("attribute_exists(PK)")
+    builder.update_expression(format!("ADD {}", adds.join(", ")))
+}
+
+/// The condition that the instructor's time off is still the one a lesson was checked
+/// against: a PUT of time off landing between the check and the booking's transaction fails
+/// the transaction instead of leaving a lesson on a new day away that its answer never named.
+const TIME_OFF_UNCHANGED: &str =
+    "attribute_exists(PK) AND (attribute_not_exists(time_off) OR time_off = :time_off)";
+
+fn stored_time_off(time_off: &TimeOff) -> anyhow::Result<AttributeValue> {
+    Ok(s(serde_json::to_string(time_off)?))
+}
+
+/// [`counter_update`] of a booking's instructor, conditional on `time_off` being unchanged.
+pub fn instructor_counter_update(
+    table: &str,
+    instructor_id: &str,
+    changes: &[(BookingStatus, i64)],
+    time_off: &TimeOff,
+) -> anyhow::Result<Update> {
+    Ok(counter_builder(table, instructor_id, changes)
+        .condition_expression(TIME_OFF_UNCHANGED)
+        .expression_attribute_values(":time_off", stored_time_off(time_off)?)
         .build()?)
+}
+
+/// The same condition alone, for a booking change that moves no counter (a reschedule that
+/// keeps the status).
+pub fn time_off_unchanged(
+    table: &str,
+    instructor_id: &str,
+    time_off: &TimeOff,
+) -> anyhow::Result<Write> {
+    Ok(Write::from(
+        ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(profile_key(instructor_id)))
+            .condition_expression(TIME_OFF_UNCHANGED)
+            .expression_attribute_values(":time_off", stored_time_off(time_off)?)
+            .build()?,
+    ))
 }
 
 /// The per-user counter attribute of a status (see [`BookingCounts`](super::BookingCounts)).
