@@ -109,7 +109,10 @@ export const GROUPS: readonly Group[] = [
       ['PreflightAuthResendVerification', 'options', '/api/v1/auth/resend-verification'],
     ],
     // Items only (no Query, so no index ARN), the JWT key, the SMTP password.
-    statements: (refs) => [readWriteTable(refs, ITEMS), readSigningKey(refs), openSmtpPassword(refs)],
+    statements: (refs) => [
+      // ConditionCheckItem: a login's transaction checks the credentials it verified are unchanged.
+      readWriteTable(refs, [...ITEMS, 'ConditionCheckItem']), readSigningKey(refs), openSmtpPassword(refs),
+    ],
   },
   {
     name: 'Users',
