@@ -101,7 +101,9 @@ async fn run() -> anyhow::Result<()> {
     done(started, "table, key and secrets created");
 
     shared::logging::init(&config);
-    let state = AppState::build(config).await;
+    let mut state = AppState::build(config).await;
+    let notifier = local::event_sources::notifier_beside(&mut state).await;
+    tokio::spawn(local::event_sources::poll_notices(notifier));
     let started = step("adding demo data");
     let logins = local::demo::seed(&state).await?;
     done(started, &format!("{} demo accounts added", logins.len()));

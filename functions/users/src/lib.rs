@@ -2,6 +2,7 @@
 
 mod me;
 mod password;
+mod phone;
 mod view;
 
 use axum::routing::{get, post};
@@ -13,11 +14,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/users/me", get(me::get_me).patch(me::patch_me))
         .route("/api/v1/users/me/password", post(password::change))
+        .route("/api/v1/users/me/phone/confirm", post(phone::confirm))
         .route("/api/v1/users/me/dashboard", get(me::dashboard))
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(me::get_me, me::patch_me, password::change, me::dashboard))]
+#[openapi(paths(
+    me::get_me,
+    me::patch_me,
+    password::change,
+    phone::confirm,
+    me::dashboard
+))]
 struct UsersApi;
 
 /// This group's operations, for the combined document (`local::openapi::document`).

@@ -15,6 +15,7 @@
 mod keys;
 mod reads;
 mod record;
+pub mod schedule;
 mod writes;
 
 pub use crate::domain::BookingStatus;

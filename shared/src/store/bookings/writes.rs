@@ -22,7 +22,8 @@ pub struct SlotPositions {
     pub student: std::ops::Range<usize>,
 }
 
-/// The booking, its instructor and student slots, and both users' pending counters.
+/// The booking, its instructor and student slots, both users' pending counters and its
+/// confirmation deadline (`schedule`).
 pub fn create_items(
     table: &str,
     booking: &BookingRecord,
@@ -64,6 +65,7 @@ pub fn create_items(
             &[(BookingStatus::Pending, 1)],
         )?));
     }
+    items.push(super::schedule::deadline_put(table, booking)?);
     Ok((
         items,
         SlotPositions {
