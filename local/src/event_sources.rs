@@ -114,3 +114,13 @@ pub async fn notifier_beside(state: &mut shared::AppState) -> Notifier {
     state.mailer = notifier.state.mailer.clone();
     notifier
 }
+
+/// Runs the jobs function's handler every `interval`, as its EventBridge schedule does.
+pub async fn run_jobs_every(state: shared::AppState, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        jobs::run(&state).await;
+    }
+}

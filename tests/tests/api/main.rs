@@ -20,6 +20,7 @@ mod config_errors;
 mod fault_injection;
 mod health;
 mod http_rules;
+mod jobs;
 mod lambda_events;
 mod lambda_runtime;
 mod marketplace_bookings;

@@ -129,3 +129,50 @@ pub fn reminder_claim(table: &str, booking: &BookingRecord) -> anyhow::Result<Wr
             .build()?,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn booking(created: &str, start: &str) -> BookingRecord {
+        BookingRecord {
+            id: "b1".into(),
+            instructor_id: "i".into(),
+            student_id: "s".into(),
+            instructor_name: "I".into(),
+            student_name: "S".into(),
+            instructor_email: "i@example.co.za".into(),
+            student_email: "s@example.co.za".into(),
+            lesson_start: start.into(),
+            duration_minutes: 60,
+            status: crate::domain::BookingStatus::Pending,
+            price: crate::domain::Rands::from_cents(30_000),
+            pickup_address: "1 Main Road".into(),
+            pickup_latitude: None,
+            pickup_longitude: None,
+            created_at: created.into(),
+            updated_at: created.into(),
+            cancel_reason: None,
+            cancelled_by: None,
+            reviewed: false,
+        }
+    }
+
+    #[test]
+    fn a_booking_must_be_confirmed_within_48_hours_or_by_its_start() {
+        let far = booking("2026-03-01T08:00:00Z", "2026-03-10T08:00:00Z");
+        assert_eq!(
+            quarter_key_of(confirm_deadline(&far).expect("deadline")),
+            "2026-03-03T08:00:00Z"
+        );
+        let soon = booking("2026-03-01T08:00:00Z", "2026-03-02T09:00:00Z");
+        assert_eq!(
+            quarter_key_of(confirm_deadline(&soon).expect("deadline")),
+            "2026-03-02T09:00:00Z"
+        );
+    }
+
+    fn quarter_key_of(at: jiff::Timestamp) -> String {
+        crate::domain::lesson::quarter_key(at)
+    }
+}
