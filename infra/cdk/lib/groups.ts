@@ -1,6 +1,7 @@
 // The endpoint groups: one function each, with its binary, routes (the SAM template's Events,
 // by the same names, so the permissions get the same logical ids) and the statements of its
 // least-privilege role beyond its own log group and X-Ray, which every group has.
+import { Fn } from 'aws-cdk-lib';
 
 /** What a group's statements may refer to. */
 export interface Refs {
@@ -9,6 +10,7 @@ export interface Refs {
   readonly keyArn: string;
   readonly jwtSecret: string;
   readonly cursorSecret: string;
+  readonly noticesQueueArn: string;
 }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
@@ -23,6 +25,12 @@ export interface Group {
   /** [event name, method, path]; `options` routes are the CORS preflights. */
   readonly routes: ReadonlyArray<readonly [string, Method, string]>;
   readonly statements: (refs: Refs) => Record<string, unknown>[];
+  /** Seconds; 10 (above DEPENDENCY_TIMEOUT_MS, below API Gateway's 29 s) unless set. */
+  readonly timeout?: number;
+  /** Event-driven functions have no p99 duration alarm (their runs are batches). */
+  readonly durationAlarm?: boolean;
+  /** Periods (s) of the errors and throttles alarms; 60 and 300 unless set. */
+  readonly alarmPeriods?: readonly [number, number];
 }
 
 // Bound to the SMTP password's encryption context (shared/src/envelope.rs).
@@ -53,6 +61,16 @@ const openSmtpPassword = (refs: Refs) => ({
   Condition: SMTP_PASSWORD,
 });
 const ITEMS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
+// Notices: enqueue them. The queue is encrypted with the key, so SQS asks KMS for a data key on
+// the caller's behalf.
+const enqueueNotices = (refs: Refs) => [
+  { Sid: 'EnqueueNotices', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: refs.noticesQueueArn },
+  {
+    Sid: 'EncryptNoticesThroughSqs', Effect: 'Allow',
+    Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: refs.keyArn,
+    Condition: { StringEquals: { 'kms:ViaService': Fn.sub('sqs.${AWS::Region}.amazonaws.com') } },
+  },
+];
 
 export const GROUPS: readonly Group[] = [
   {
@@ -103,22 +121,28 @@ export const GROUPS: readonly Group[] = [
       ['PreflightAuthResendVerification', 'options', '/api/v1/auth/resend-verification'],
     ],
     // Items only (no Query, so no index ARN), the JWT key, the SMTP password.
-    statements: (refs) => [readWriteTable(refs, ITEMS), readSigningKey(refs), openSmtpPassword(refs)],
+    statements: (refs) => [
+      readWriteTable(refs, ITEMS), readSigningKey(refs), openSmtpPassword(refs), ...enqueueNotices(refs),
+    ],
   },
   {
     name: 'Users',
     binary: 'users',
-    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, GET /api/v1/users/me/dashboard',
+    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, POST /api/v1/users/me/phone/confirm, GET /api/v1/users/me/dashboard',
     routes: [
       ['GetMe', 'get', '/api/v1/users/me'],
       ['PatchMe', 'patch', '/api/v1/users/me'],
       ['ChangePassword', 'post', '/api/v1/users/me/password'],
       ['Dashboard', 'get', '/api/v1/users/me/dashboard'],
+      ['ConfirmPhone', 'post', '/api/v1/users/me/phone/confirm'],
       ['PreflightUsersMe', 'options', '/api/v1/users/me'],
       ['PreflightUsersMePassword', 'options', '/api/v1/users/me/password'],
       ['PreflightUsersMeDashboard', 'options', '/api/v1/users/me/dashboard'],
+      ['PreflightUsersMePhoneConfirm', 'options', '/api/v1/users/me/phone/confirm'],
     ],
-    statements: (refs) => [readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs)],
+    statements: (refs) => [
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs), ...enqueueNotices(refs),
+    ],
   },
   {
     name: 'Instructors',
@@ -165,6 +189,7 @@ export const GROUPS: readonly Group[] = [
     ],
     statements: (refs) => [
       readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), openSmtpPassword(refs),
+      ...enqueueNotices(refs),
     ],
   },
   {
@@ -204,6 +229,53 @@ export const GROUPS: readonly Group[] = [
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: refs.keyArn,
         Condition: SMTP_PASSWORD,
       },
+    ],
+  },
+];
+
+/** The event-driven functions (no routes): the notices consumer and the scheduled jobs. */
+export const EVENT_FUNCTIONS: readonly Group[] = [
+  {
+    name: 'Notifications',
+    binary: 'notifications',
+    description: 'Sends the notices of the notices queue by email (SMTP) and SMS (SNS)',
+    routes: [],
+    timeout: 30, // a batch of 5, each at most two channels within the dependency timeout
+    durationAlarm: false,
+    statements: (refs) => [
+      {
+        Sid: 'ConsumeNotices', Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes',
+          'sqs:ChangeMessageVisibility'],
+        Resource: refs.noticesQueueArn,
+      },
+      {
+        Sid: 'DecryptNoticesThroughSqs', Effect: 'Allow', Action: 'kms:Decrypt', Resource: refs.keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': Fn.sub('sqs.${AWS::Region}.amazonaws.com') } },
+      },
+      // Receipts are read with a Query on the table itself (one partition per notice).
+      readWriteTable(refs, ['GetItem', 'PutItem', 'DeleteItem', 'Query']),
+      openSmtpPassword(refs),
+      // SNS Publish to a phone number has no resource; denying every topic ARN leaves only that.
+      { Sid: 'SendSms', Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+      {
+        Sid: 'NoTopicPublish', Effect: 'Deny', Action: 'sns:Publish',
+        Resource: Fn.sub('arn:${AWS::Partition}:sns:*:*:*'),
+      },
+    ],
+  },
+  {
+    name: 'Jobs',
+    binary: 'jobs',
+    description: 'Every 15 minutes, reminders, pending-booking and unverified-account clean-up, outbox re-enqueue',
+    routes: [],
+    timeout: 60, // a page of each job per run
+    durationAlarm: false,
+    alarmPeriods: [900, 900],
+    statements: (refs) => [
+      readWriteTable(refs, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']),
+      queryIndexes(refs),
+      ...enqueueNotices(refs),
     ],
   },
 ];
