@@ -120,10 +120,8 @@ export const GROUPS: readonly Group[] = [
       ['PreflightAuthResetPassword', 'options', '/api/v1/auth/reset-password'],
       ['PreflightAuthResendVerification', 'options', '/api/v1/auth/resend-verification'],
     ],
-    // Items only (no Query, so no index ARN), the JWT key, the SMTP password.
-    statements: (refs) => [
-      readWriteTable(refs, ITEMS), readSigningKey(refs), openSmtpPassword(refs), ...enqueueNotices(refs),
-    ],
+    // Items only (no Query, so no index ARN), the JWT key, enqueueing notices.
+    statements: (refs) => [readWriteTable(refs, ITEMS), readSigningKey(refs), ...enqueueNotices(refs)],
   },
   {
     name: 'Users',
@@ -188,8 +186,7 @@ export const GROUPS: readonly Group[] = [
       ['PreflightBookingsIdReview', 'options', '/api/v1/bookings/{id}/review'],
     ],
     statements: (refs) => [
-      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), openSmtpPassword(refs),
-      ...enqueueNotices(refs),
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), ...enqueueNotices(refs),
     ],
   },
   {

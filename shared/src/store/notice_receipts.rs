@@ -12,6 +12,7 @@ use crate::clock::Now;
 use crate::notices::Channel;
 use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{get_s, n, s, Item};
+use crate::store::work_index;
 
 /// Longer than a message can live in the queue (14 days) plus the outbox's day.
 const RETENTION_SECS: i64 = 30 * 24 * 3600;
@@ -65,15 +66,5 @@ pub async fn record(
         .condition_expression("attribute_not_exists(PK)")
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            Ok(false)
-        }
-        Err(err) => Err(err).context("Failed to record the notice's receipt"),
-    }
+    work_index::written(result, "Failed to record the notice's receipt")
 }

@@ -18,6 +18,7 @@ use crate::notices::Notice;
 use crate::schema::{GSI2, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{get_s, n, s, Item};
 use crate::store::transact::Write;
+use crate::store::work_index;
 
 const SK: &str = "OUTBOX";
 const INDEX_PK: &str = "OUTBOX";
@@ -79,21 +80,9 @@ pub async fn due(
     now: Now,
     limit: i32,
 ) -> anyhow::Result<Vec<Notice>> {
-    let output = db
-        .query()
-        .table_name(table)
-        .index_name(GSI2.name)
-        .key_condition_expression("#pk = :pk AND #sk < :due")
-        .expression_attribute_names("#pk", GSI2.partition_key)
-        .expression_attribute_names("#sk", GSI2.sort_key)
-        .expression_attribute_values(":pk", s(INDEX_PK))
-        .expression_attribute_values(":due", s(due_key(now.secs() + 1, "")))
-        .limit(limit)
-        .send()
-        .await
-        .context("Failed to read the outbox")?;
+    let items = work_index::due(db, table, INDEX_PK, due_key(now.secs() + 1, ""), limit).await?;
     let mut notices = Vec::new();
-    for item in output.items() {
+    for item in &items {
         let expired = crate::store::attr::get_n::<i64>(item, TTL_ATTRIBUTE)
             .is_some_and(|at| at <= now.secs());
         let Some(raw) = get_s(item, "notice").filter(|_| !expired) else {
@@ -125,15 +114,5 @@ pub async fn postpone(
         .expression_attribute_values(":due", s(due_key(now.secs() + REENQUEUE_AFTER_SECS, id)))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            Ok(())
-        }
-        Err(err) => Err(err).context("Failed to postpone the outbox item"),
-    }
+    work_index::written(result, "Failed to postpone the outbox item").map(|_| ())
 }

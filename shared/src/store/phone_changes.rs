@@ -16,6 +16,7 @@ use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{get_s, n, s, Item};
 use crate::store::transact::Write;
 use crate::store::users::user_pk;
+use crate::store::work_index;
 
 const SK: &str = "PHONE_CHANGE";
 pub const CODE_LIFETIME_SECS: i64 = 10 * 60;
@@ -120,17 +121,7 @@ async fn count_wrong_try(
         .expression_attribute_values(":one", n(1))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            Ok(())
-        }
-        Err(err) => Err(err).context("Failed to count a wrong phone code"),
-    }
+    work_index::written(result, "Failed to count a wrong phone code").map(|_| ())
 }
 
 #[cfg(test)]

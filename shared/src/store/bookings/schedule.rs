@@ -19,6 +19,7 @@ use super::record::BookingRecord;
 use crate::schema::{GSI2, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{get_s, n, s, Item};
 use crate::store::transact::Write;
+use crate::store::work_index;
 
 const DEADLINE_SK: &str = "PENDING_DEADLINE";
 const DEADLINE_INDEX_PK: &str = "PENDING_BOOKINGS";
@@ -83,24 +84,9 @@ pub async fn past_deadline(
     now: jiff::Timestamp,
     limit: i32,
 ) -> anyhow::Result<Vec<String>> {
-    let output = db
-        .query()
-        .table_name(table)
-        .index_name(GSI2.name)
-        .key_condition_expression("#pk = :pk AND #sk <= :now")
-        .expression_attribute_names("#pk", GSI2.partition_key)
-        .expression_attribute_names("#sk", GSI2.sort_key)
-        .expression_attribute_values(":pk", s(DEADLINE_INDEX_PK))
-        .expression_attribute_values(
-            ":now",
-            s(format!("{}~", crate::domain::lesson::quarter_key(now))),
-        )
-        .limit(limit)
-        .send()
-        .await
-        .context("Failed to read the pending bookings' deadlines")?;
-    Ok(output
-        .items()
+    let bound = format!("{}~", crate::domain::lesson::quarter_key(now));
+    let items = work_index::due(db, table, DEADLINE_INDEX_PK, bound, limit).await?;
+    Ok(items
         .iter()
         .filter_map(|item| get_s(item, "booking_id").map(str::to_owned))
         .collect())

@@ -17,6 +17,7 @@ use crate::domain::{AccountStatus, Role, Verification};
 use crate::schema::{GSI2, PARTITION_KEY, SORT_KEY};
 use crate::store::attr::{get_s, s, Item};
 use crate::store::transact::Write;
+use crate::store::work_index;
 
 const SK: &str = "PENDING_ACCOUNT";
 const INDEX_PK: &str = "PENDING_ACCOUNTS";
@@ -64,21 +65,8 @@ pub async fn registered_before(
     cutoff: &str,
     limit: i32,
 ) -> anyhow::Result<Vec<String>> {
-    let output = db
-        .query()
-        .table_name(table)
-        .index_name(GSI2.name)
-        .key_condition_expression("#pk = :pk AND #sk < :cutoff")
-        .expression_attribute_names("#pk", GSI2.partition_key)
-        .expression_attribute_names("#sk", GSI2.sort_key)
-        .expression_attribute_values(":pk", s(INDEX_PK))
-        .expression_attribute_values(":cutoff", s(cutoff))
-        .limit(limit)
-        .send()
-        .await
-        .context("Failed to read the pending accounts")?;
-    Ok(output
-        .items()
+    let items = work_index::due(db, table, INDEX_PK, cutoff.to_owned(), limit).await?;
+    Ok(items
         .iter()
         .filter_map(|item| get_s(item, "user_id").map(str::to_owned))
         .collect())
