@@ -125,6 +125,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_local_queue_url_ends_in_the_queue_name() {
+        let url = local_queue_url("http://127.0.0.1:5000/", "t1-notices");
+        assert_eq!(url, "http://127.0.0.1:5000/123456789012/t1-notices");
+        assert_eq!(queue_name(&url), "t1-notices");
+    }
+
+    #[test]
     fn plain_values_stay_bare_and_others_are_quoted() {
         assert_eq!(
             dotenv_value("http://127.0.0.1:3000"),

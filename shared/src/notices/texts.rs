@@ -185,3 +185,102 @@ pub fn sms_of(notice: &Notice, ctx: &Context<'_>) -> Option<Sms> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccountStatus, Email, PhoneNumber, Rands, Role};
+    use crate::store::users::NewAccount;
+
+    fn user(id: &str) -> UserRecord {
+        UserRecord {
+            user_id: id.into(),
+            ..UserRecord::new_account(NewAccount {
+                role: Role::Student,
+                status: AccountStatus::Active,
+                email: Email::parse("thandi@example.co.za").expect("email"),
+                phone: PhoneNumber::parse("0825550101").expect("phone"),
+                password_hash: "h".into(),
+                first_name: "Thandi".into(),
+                last_name: "M".into(),
+                now: "2026-03-01T08:00:00Z".into(),
+            })
+        }
+    }
+
+    fn booking() -> BookingRecord {
+        BookingRecord {
+            id: "b1".into(),
+            instructor_id: "i1".into(),
+            student_id: "s1".into(),
+            instructor_name: "Sipho Dlamini".into(),
+            student_name: "Thandi M".into(),
+            instructor_email: "sipho@example.co.za".into(),
+            student_email: "thandi@example.co.za".into(),
+            lesson_start: "2026-03-10T08:00:00Z".into(),
+            duration_minutes: 60,
+            status: crate::domain::BookingStatus::Confirmed,
+            price: Rands::from_cents(30_000),
+            pickup_address: "12 Station Road".into(),
+            pickup_latitude: None,
+            pickup_longitude: None,
+            created_at: "2026-03-01T08:00:00Z".into(),
+            updated_at: "2026-03-01T08:00:00Z".into(),
+            cancel_reason: Some("Sick".into()),
+            cancelled_by: None,
+            reviewed: false,
+        }
+    }
+
+    #[test]
+    fn a_link_token_goes_into_the_email_only() {
+        let recipient = user("s1");
+        let ctx = Context {
+            public_url: "https://drivealive.co.za",
+            recipient: &recipient,
+            booking: None,
+        };
+        let notice = Notice::password_reset("s1", "tok3n");
+        let email = email_of(&notice, &ctx).expect("an email");
+        assert!(email
+            .text
+            .contains("https://drivealive.co.za/reset-password?token=tok3n"));
+        assert_eq!(email.to, "thandi@example.co.za");
+        assert_eq!(sms_of(&notice, &ctx), None);
+    }
+
+    #[test]
+    fn booking_texts_name_the_other_party_in_local_time() {
+        let (student, lesson) = (user("s1"), booking());
+        let ctx = Context {
+            public_url: "https://drivealive.co.za",
+            recipient: &student,
+            booking: Some(&lesson),
+        };
+        let reminder = Notice::reminder("b1", &lesson.lesson_start, "s1");
+        let sms = sms_of(&reminder, &ctx).expect("an SMS");
+        assert_eq!(sms.to, "+27825550101");
+        assert!(sms.text.contains("Sipho Dlamini"), "{}", sms.text);
+        assert!(
+            sms.text.contains("10:00"),
+            "Johannesburg time: {}",
+            sms.text
+        );
+        let cancelled = Notice::booking(BookingEvent::Cancelled, "b1", "s1");
+        let email = email_of(&cancelled, &ctx).expect("an email");
+        assert!(email.text.contains("Reason: Sick"), "{}", email.text);
+    }
+
+    #[test]
+    fn a_booking_notice_without_its_booking_renders_nothing() {
+        let recipient = user("s1");
+        let ctx = Context {
+            public_url: "https://drivealive.co.za",
+            recipient: &recipient,
+            booking: None,
+        };
+        let notice = Notice::booking(BookingEvent::Confirmed, "b1", "s1");
+        assert_eq!(email_of(&notice, &ctx).map(|e| e.subject), None);
+        assert_eq!(sms_of(&notice, &ctx), None);
+    }
+}
