@@ -35,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_TOOL = ROOT.parent / "shared" / "tools" / "lambda_bench.py"
-FUNCTIONS = ["health", "auth", "users", "instructors", "bookings", "admin"]
+FUNCTIONS = ["health", "auth", "users", "instructors", "bookings", "admin", "notifications", "jobs"]
 
 # (function, event, expected status, what it exercises)
 CASES = [
@@ -46,6 +46,10 @@ CASES = [
     ("instructors", "events/instructors/get-instructors-cape-town.v1.json", 200, "GET /instructors?city=: limit + query"),
     ("bookings", "events/bookings/get-bookings-without-token.v1.json", 401, "GET /bookings, no token: no I/O"),
     ("admin", "events/admin/get-stats-without-token.v1.json", 401, "GET /admin/stats, no token: no I/O"),
+    # Not HTTP: no statusCode to check (0). The batch's first notice names no user (one
+    # GetItem, one DeleteItem), its second is not a notice (reported as a batch item failure).
+    ("notifications", "events/notifications/sqs-batch-one-bad-message.json", 0, "SQS batch of 2: 2 round trips"),
+    ("jobs", "events/jobs/scheduled-event.json", 0, "scheduled run, nothing due: 4 queries"),
 ]
 
 TARGETS = {

@@ -52,8 +52,29 @@ def readme_commands():
 
 
 def expected_statuses():
+    """Per event file: its function and what it must answer. An API Gateway event's status; for
+    an SQS batch the message ids reported failed; for a scheduled event no failed job."""
     manifest = json.loads((ROOT / "events" / "manifest.json").read_text())
-    return {f"events/{e['file']}": (e["function"], e["status"]) for e in manifest["events"]}
+    expected = {}
+    for e in manifest["events"]:
+        kind = e.get("kind", "http")
+        if kind == "sqs":
+            want = ("sqs", sorted(e.get("failed_message_ids", [])))
+        elif kind == "schedule":
+            want = ("schedule", 0)
+        else:
+            want = ("http", e["status"])
+        expected[f"events/{e['file']}"] = (e["function"], want)
+    return expected
+
+
+def outcome(answer, kind):
+    """What an answer says, in the terms `expected_statuses` uses for its kind."""
+    if kind == "sqs":
+        return sorted(f["itemIdentifier"] for f in answer.get("batchItemFailures", []))
+    if kind == "schedule":
+        return answer.get("jobs_failed")
+    return answer.get("statusCode")
 
 
 def option(argv, *names):
@@ -130,7 +151,7 @@ class Loop:
         data_file = option(argv, "--data-file")
         if data_file not in expected:
             raise RuntimeError(f"{data_file} is not in events/manifest.json")
-        owner, status = expected[data_file]
+        owner, (kind, status) = expected[data_file]
         if owner != function:
             raise RuntimeError(f"{data_file} is an event of {owner}, not of {function}")
         if self.watch is None or self.watch.poll() is not None:
@@ -144,10 +165,11 @@ class Loop:
         if result.returncode != 0:
             raise RuntimeError(f"invoke {function} exited {result.returncode}: {result.stderr}")
         answer = json.loads(result.stdout)
-        log(f"invoke {function} {data_file}: {answer['statusCode']} in {took:.1f} s")
-        if answer["statusCode"] != status:
-            raise RuntimeError(f"{function} answered {answer['statusCode']}, not {status}")
-        self.answered[function] = answer["statusCode"]
+        got = outcome(answer, kind)
+        log(f"invoke {function} {data_file}: {got} in {took:.1f} s")
+        if got != status:
+            raise RuntimeError(f"{function} answered {got}, not {status}")
+        self.answered[function] = got
 
     def stop_watch(self):
         if self.watch is not None and self.watch.poll() is None:

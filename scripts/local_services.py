@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Local stand-ins for the cloud: the moto server (DynamoDB, KMS, Secrets Manager) and an SMTP
-server that keeps every message it receives as one file.
+"""Local stand-ins for the cloud: the moto server (DynamoDB, KMS, Secrets Manager, SQS, SNS) and
+an SMTP server that keeps every message it receives as one file.
 
 Each service runs as its own process so that a test can stop one of them (fault injection) while
 the other keeps going. The process binds 127.0.0.1 on a free port, prints one line
 `READY {"port": N}` on stdout, and exits when its standard input closes (its parent died or let
 go of it) or on SIGTERM/SIGINT, so nothing outlives the test or the `make run` that started it.
 
-    local_services.py moto
+    local_services.py moto     (GET /_local/sms lists the SMS its SNS published)
     local_services.py smtp --mail-dir .local/mail [--auth-user U]   (password in SMTP_AUTH_PASSWORD)
 """
 from __future__ import annotations
@@ -253,6 +253,22 @@ def install_unsorted_query_candidates() -> None:
     Table.query = query
 
 
+# The SMS moto's SNS was asked to publish (`Publish` with a `PhoneNumber`), for tests to read.
+SMS_PATH = "/_local/sms"
+
+
+def published_sms() -> list:
+    """Every SMS published so far, oldest first, as {"phone", "message"} objects."""
+    from moto.sns.models import sns_backends
+
+    messages = []
+    for _account, regions in sns_backends.items():
+        for _region, backend in regions.items():
+            for phone, message in backend.sms_messages.values():
+                messages.append({"phone": phone, "message": message})
+    return messages
+
+
 def run_moto(args: argparse.Namespace) -> None:
     """moto's threaded server, with one request in its backend at a time.
 
@@ -271,6 +287,11 @@ def run_moto(args: argparse.Namespace) -> None:
     backend_lock = threading.Lock()
 
     def serialised(environ, start_response):
+        if environ.get("PATH_INFO") == SMS_PATH:
+            with backend_lock:
+                body = json.dumps(published_sms()).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
         with backend_lock:
             # Materialise the body inside the lock: moto builds responses eagerly, but a lazy
             # iterable must not run outside it.

@@ -1,6 +1,6 @@
 //! Creates what the functions expect to find in AWS, in the local emulator: the table (from
-//! `shared::schema`), the KMS key behind an alias, and the two signing-key secrets. Idempotent:
-//! whatever exists already is kept.
+//! `shared::schema`), the KMS key behind an alias, the two signing-key secrets and the notices
+//! queue with its dead-letter queue. Idempotent: whatever exists already is kept.
 
 use anyhow::Context;
 use base64::Engine;
@@ -15,6 +15,8 @@ pub struct ResourceNames {
     pub kms_alias: String,
     pub jwt_secret_id: String,
     pub cursor_secret_id: String,
+    /// The notices queue's name (its dead-letter queue adds `-dlq`).
+    pub notices_queue: String,
 }
 
 impl ResourceNames {
@@ -24,6 +26,7 @@ impl ResourceNames {
             kms_alias: format!("alias/{prefix}-key"),
             jwt_secret_id: format!("{prefix}/jwt-signing-key"),
             cursor_secret_id: format!("{prefix}/cursor-signing-key"),
+            notices_queue: format!("{prefix}-notices"),
         }
     }
 }
@@ -32,6 +35,7 @@ pub struct Clients<'a> {
     pub dynamodb: &'a aws_sdk_dynamodb::Client,
     pub kms: &'a aws_sdk_kms::Client,
     pub secrets: &'a aws_sdk_secretsmanager::Client,
+    pub sqs: &'a aws_sdk_sqs::Client,
 }
 
 pub async fn bootstrap(clients: &Clients<'_>, names: &ResourceNames) -> anyhow::Result<()> {
@@ -39,6 +43,51 @@ pub async fn bootstrap(clients: &Clients<'_>, names: &ResourceNames) -> anyhow::
     ensure_key(clients.kms, &names.kms_alias).await?;
     ensure_secret(clients.secrets, &names.jwt_secret_id).await?;
     ensure_secret(clients.secrets, &names.cursor_secret_id).await?;
+    ensure_notices_queue(clients.sqs, &names.notices_queue).await?;
+    Ok(())
+}
+
+/// Receives before a message goes to the dead-letter queue, as in the template.
+pub const MAX_RECEIVES: u32 = 5;
+/// Short, so a failed notice is retried within seconds locally (the template's is longer).
+pub const LOCAL_VISIBILITY_TIMEOUT_S: u32 = 2;
+
+/// The notices queue and its dead-letter queue (after [`MAX_RECEIVES`] receives). Creating a
+/// queue that exists with the same attributes is a no-op.
+async fn ensure_notices_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> anyhow::Result<()> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let dlq_url = sqs
+        .create_queue()
+        .queue_name(format!("{name}-dlq"))
+        .send()
+        .await
+        .context("Failed to create the notices dead-letter queue")?
+        .queue_url
+        .context("SQS returned no dead-letter queue URL")?;
+    let dlq_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&dlq_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .context("Failed to read the dead-letter queue's ARN")?
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .context("SQS returned no dead-letter queue ARN")?;
+    let redrive = serde_json::json!({
+        "deadLetterTargetArn": dlq_arn,
+        "maxReceiveCount": MAX_RECEIVES.to_string(),
+    });
+    sqs.create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            LOCAL_VISIBILITY_TIMEOUT_S.to_string(),
+        )
+        .send()
+        .await
+        .context("Failed to create the notices queue")?;
     Ok(())
 }
 

@@ -45,10 +45,27 @@ pub fn function_vars(
         ("SMTP_PORT", &endpoints.smtp_port.to_string()),
         ("SMTP_TLS_MODE", "none"),
         ("SMTP_FROM", "Drive Alive <no-reply@drivealive.local>"),
+        (
+            "NOTICES_QUEUE_URL",
+            &local_queue_url(endpoints.aws_endpoint_url, &names.notices_queue),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect()
+}
+
+/// moto's account id, in every queue URL it makes.
+const LOCAL_ACCOUNT: &str = "123456789012";
+
+/// The URL moto gives a queue named `name`, known before it exists.
+fn local_queue_url(endpoint: &str, name: &str) -> String {
+    format!("{}/{LOCAL_ACCOUNT}/{name}", endpoint.trim_end_matches('/'))
+}
+
+/// The queue name at the end of a queue URL.
+fn queue_name(url: &str) -> String {
+    url.rsplit('/').next().unwrap_or(url).to_owned()
 }
 
 /// Parses the map and creates the table, key and secrets it names.
@@ -60,11 +77,17 @@ pub async fn provision(vars: &BTreeMap<String, String>) -> anyhow::Result<Config
         kms_alias: config.kms_key_id.clone(),
         jwt_secret_id: config.jwt_secret_id.clone(),
         cursor_secret_id: config.cursor_secret_id.clone(),
+        notices_queue: config
+            .notices_queue_url
+            .as_deref()
+            .map(queue_name)
+            .context("the local environment names no notices queue")?,
     };
     let clients = bootstrap::Clients {
         dynamodb: &aws.dynamodb,
         kms: &aws.kms,
         secrets: &aws.secrets,
+        sqs: &aws.sqs,
     };
     bootstrap::bootstrap(&clients, &names).await?;
     Ok(config)
@@ -100,6 +123,13 @@ pub fn write_env_file(path: &Path, vars: &BTreeMap<String, String>) -> anyhow::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_local_queue_url_ends_in_the_queue_name() {
+        let url = local_queue_url("http://127.0.0.1:5000/", "t1-notices");
+        assert_eq!(url, "http://127.0.0.1:5000/123456789012/t1-notices");
+        assert_eq!(queue_name(&url), "t1-notices");
+    }
 
     #[test]
     fn plain_values_stay_bare_and_others_are_quoted() {

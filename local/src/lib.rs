@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod demo;
 pub mod environment;
+pub mod event_sources;
 pub mod openapi;
 pub mod routes;
 pub mod stack;

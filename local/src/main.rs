@@ -101,7 +101,14 @@ async fn run() -> anyhow::Result<()> {
     done(started, "table, key and secrets created");
 
     shared::logging::init(&config);
-    let state = AppState::build(config).await;
+    let mut state = AppState::build(config).await;
+    let notifier = local::event_sources::notifier_beside(&mut state).await;
+    tokio::spawn(local::event_sources::poll_notices(notifier));
+    let jobs_interval = local::event_sources::jobs_interval()?;
+    tokio::spawn(local::event_sources::run_jobs_every(
+        state.clone(),
+        jobs_interval,
+    ));
     let started = step("adding demo data");
     let logins = local::demo::seed(&state).await?;
     done(started, &format!("{} demo accounts added", logins.len()));
@@ -122,6 +129,10 @@ async fn run() -> anyhow::Result<()> {
         "  SMTP server               127.0.0.1:{}  -> {}",
         smtp.port,
         mail_dir.display()
+    );
+    println!(
+        "  notices                   queue polled, jobs every {} s (JOBS_INTERVAL_S)",
+        jobs_interval.as_secs()
     );
     println!("  function environment      {}", env_file.display());
     println!();

@@ -176,3 +176,16 @@ pub fn start_smtp(mail_dir: &Path, auth: Option<SmtpAuth<'_>>) -> anyhow::Result
         ),
     }
 }
+
+/// An SMTP server on `port` (no auth): a test that stopped one starts it again where the app
+/// expects it.
+pub fn start_smtp_on(mail_dir: &Path, port: u16) -> anyhow::Result<LocalService> {
+    std::fs::create_dir_all(mail_dir)
+        .with_context(|| format!("Failed to create {}", mail_dir.display()))?;
+    let dir = mail_dir.to_string_lossy().into_owned();
+    LocalService::spawn(
+        "smtp",
+        &["smtp", "--mail-dir", &dir, "--port", &port.to_string()],
+        &[],
+    )
+}

@@ -16,6 +16,8 @@ pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub kms: aws_sdk_kms::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
+    /// The notices queue (`crate::notices::queue`).
+    pub sqs: aws_sdk_sqs::Client,
     /// DynamoDB operations started by this instance (round trips, retries not counted).
     pub dynamodb_calls: CallCounter,
 }
@@ -31,6 +33,7 @@ impl AwsClients {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb_config),
             kms: aws_sdk_kms::Client::new(&sdk),
             secrets: aws_sdk_secretsmanager::Client::new(&sdk),
+            sqs: aws_sdk_sqs::Client::new(&sdk),
             dynamodb_calls,
         }
     }
@@ -65,7 +68,7 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
 }
 
 /// Three attempts, each bounded, the whole operation bounded by the dependency timeout.
-async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
+pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     let total = config.dependency_timeout;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(total.min(Duration::from_millis(1000)))

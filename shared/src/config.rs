@@ -100,6 +100,9 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// `Secure` on session cookies; may be turned off only in local development.
     pub cookie_secure: bool,
+    /// The SQS queue of notices (`NOTICES_QUEUE_URL`). Without it notices wait in the outbox
+    /// (every enqueue fails, logged) until a deployment with the queue re-enqueues them.
+    pub notices_queue_url: Option<String>,
 }
 
 /// Reads a variable through a lookup function so tests can parse a map instead of the process
@@ -252,6 +255,7 @@ impl Config {
             rate_limits,
             smtp,
             cookie_secure,
+            notices_queue_url: src.optional("NOTICES_QUEUE_URL"),
         })
     }
 }

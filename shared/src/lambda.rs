@@ -1,6 +1,7 @@
 //! The one way a function binary starts: configuration (exit naming the bad variable), logging,
 //! state, then the Lambda runtime loop with the group's routes behind the common stack.
 
+use std::future::Future;
 use std::process::ExitCode;
 
 use axum::http::Uri;
@@ -22,6 +23,31 @@ pub enum Preload {
 }
 
 pub fn run_function(name: &str, preload: Preload, routes: fn() -> Router<AppState>) -> ExitCode {
+    run_event_function(name, |config| async move {
+        let state = AppState::build(config).await;
+        if preload == Preload::SigningKeys {
+            if let Err(err) = state.preload_signing_keys().await {
+                return Err(format!("cannot load the signing keys: {err:#}").into());
+            }
+        }
+        let app = crate::http::app(routes(), state);
+        lambda_http::run(
+            ServiceBuilder::new()
+                .map_request(route_by_raw_path)
+                .service(app),
+        )
+        .await
+    })
+}
+
+/// The start of every function, HTTP or not: configuration (exit naming the bad variable),
+/// logging, a single-threaded runtime, then `run` (which builds its state and enters the
+/// runtime loop: `lambda_http::run` or `lambda_runtime::run`).
+pub fn run_event_function<F, Fut>(name: &str, run: F) -> ExitCode
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: Future<Output = Result<(), lambda_http::Error>>,
+{
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -43,22 +69,7 @@ pub fn run_function(name: &str, preload: Preload, routes: fn() -> Router<AppStat
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
-        let state = AppState::build(config).await;
-        if preload == Preload::SigningKeys {
-            if let Err(err) = state.preload_signing_keys().await {
-                return Err(format!("cannot load the signing keys: {err:#}").into());
-            }
-        }
-        let app = crate::http::app(routes(), state);
-        lambda_http::run(
-            ServiceBuilder::new()
-                .map_request(route_by_raw_path)
-                .service(app),
-        )
-        .await
-    });
-    match result {
+    match runtime.block_on(run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{name}: {err}");

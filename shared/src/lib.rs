@@ -14,6 +14,7 @@ pub mod lambda;
 pub mod logging;
 pub mod mail;
 pub mod metrics;
+pub mod notices;
 pub mod pagination;
 pub mod rate_limit;
 pub mod schema;

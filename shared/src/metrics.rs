@@ -7,6 +7,12 @@ pub const NAMESPACE: &str = "DriveAlive";
 
 /// The EMF document for one count of `metric`.
 pub fn emf_line(metric: &str, function: &str, timestamp_ms: u128) -> String {
+    emf_count_line(metric, function, timestamp_ms, 1)
+}
+
+/// The EMF document for `value` counts of `metric` (a job's count per run, zero included, so
+/// the metric has a data point every run).
+pub fn emf_count_line(metric: &str, function: &str, timestamp_ms: u128, value: u64) -> String {
     serde_json::json!({
         "_aws": {
             "Timestamp": timestamp_ms,
@@ -17,19 +23,24 @@ pub fn emf_line(metric: &str, function: &str, timestamp_ms: u128) -> String {
             }],
         },
         "Function": function,
-        metric: 1,
+        metric: value,
     })
     .to_string()
 }
 
 /// Records one occurrence of `metric` (LoginsFailed, RequestsLimited, BookingsCreated, ...).
 pub fn count(metric: &str) {
+    record(metric, 1);
+}
+
+/// Records `value` occurrences of `metric` at once.
+pub fn record(metric: &str, value: u64) {
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "local".into());
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or_default();
-    println!("{}", emf_line(metric, &function, now));
+    println!("{}", emf_count_line(metric, &function, now, value));
 }
 
 #[cfg(test)]

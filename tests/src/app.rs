@@ -21,6 +21,8 @@ pub struct TestApp {
     pub own_moto: Option<LocalService>,
     /// Where the SMTP server keeps the messages this app sends.
     pub mail_dir: std::path::PathBuf,
+    /// The notifications function's state beside this app (its queue poller runs already).
+    pub notifier: notifications::Notifier,
 }
 
 #[derive(Default)]
@@ -97,6 +99,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     if let Some(clock) = options.clock {
         state.clock = clock;
     }
+    // The notices the routes enqueue are delivered as `make run` delivers them.
+    let notifier = local::event_sources::notifier_beside(&mut state).await;
+    tokio::spawn(local::event_sources::poll_notices(notifier.clone()));
     let app = shared::http::app(local::routes::all_routes(), state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(
@@ -118,6 +123,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         vars,
         own_moto,
         mail_dir: services.mail_dir.clone(),
+        notifier,
     }
 }
 

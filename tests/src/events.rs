@@ -1,16 +1,37 @@
-//! The sample API Gateway events in `events/` and their manifest (function, expected status and
-//! any response headers the answer must carry).
+//! The sample events in `events/` and their manifest: API Gateway events (function, expected
+//! status and any response headers the answer must carry), SQS batches and scheduled events.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
+/// What kind of event a sample is: API Gateway (the default), or what the event-driven
+/// functions take.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    #[default]
+    Http,
+    /// An SQS batch (the notifications function): `failed_message_ids` must come back as
+    /// `batchItemFailures`.
+    Sqs,
+    /// An EventBridge scheduled event (the jobs function).
+    Schedule,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct EventCase {
     pub file: String,
     pub function: String,
+    #[serde(default)]
+    pub kind: EventKind,
+    /// The expected HTTP status (HTTP events).
+    #[serde(default)]
     pub status: u16,
+    /// The messages the function must report failed (SQS events).
+    #[serde(default)]
+    pub failed_message_ids: Vec<String>,
     /// Response headers (lowercase names) and the values they must have.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -25,7 +46,18 @@ pub fn events_dir() -> PathBuf {
     local::stack::workspace_root().join("events")
 }
 
+/// The API Gateway events of the manifest.
 pub fn manifest() -> Vec<EventCase> {
+    of_kind(EventKind::Http)
+}
+
+/// The manifest's events of one kind.
+pub fn of_kind(kind: EventKind) -> Vec<EventCase> {
+    all_cases().into_iter().filter(|c| c.kind == kind).collect()
+}
+
+/// Every event of the manifest, whatever its kind.
+pub fn all_cases() -> Vec<EventCase> {
     let path = events_dir().join("manifest.json");
     let text = std::fs::read_to_string(&path).expect("read events/manifest.json");
     serde_json::from_str::<Manifest>(&text)

@@ -8,6 +8,7 @@ pub mod fault_proxy;
 pub mod load;
 pub mod mail;
 pub mod marketplace;
+pub mod notices;
 pub mod runtime_api;
 pub mod services;
 pub mod template;

@@ -1,16 +1,19 @@
 //! A registration whose email address or phone number belongs to an account answers exactly
 //! as a new one does (SPEC §4: registration does not reveal accounts). Instead, the owner of
 //! that account hears of it by email, at most once a day: a still-pending account gets a new
-//! verification link, any other a notice that someone tried.
+//! verification link, any other a notice that someone tried (stored in the outbox, then
+//! enqueued).
 
 use shared::auth::AccountStatus;
 use shared::clock::Now;
 use shared::http::request_context::{ClientIp, RequestScope};
+use shared::notices::{queue, Notice};
 use shared::rate_limit::{Caller, RuleName};
+use shared::store::outbox;
+use shared::store::transact::transact;
 use shared::store::users;
 use shared::AppState;
 
-use crate::emails;
 use crate::resend::send_new_verification;
 
 /// Tells the owner of the account that holds `claim` (an `EMAIL#` or `PHONE#` key). Never
@@ -43,11 +46,10 @@ async fn notify(state: &AppState, ip: &ClientIp, claim: String, now: Now) -> any
     if owner.status == AccountStatus::PendingVerification {
         return send_new_verification(state, ip, &owner, now).await;
     }
-    let notice = emails::registration_attempt(
-        &state.config.public_url,
-        owner.email.as_str(),
-        &owner.first_name,
-    );
-    emails::deliver(state, notice, "registration_attempt").await;
+    let notice = Notice::registration_attempt(&owner.user_id);
+    transact(db, vec![outbox::put(table, &notice, now)?])
+        .await
+        .map_err(anyhow::Error::from)?;
+    queue::enqueue(state, &[notice]).await;
     Ok(())
 }

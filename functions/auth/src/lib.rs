@@ -2,7 +2,6 @@
 //! reset. Every route is rate limited and fails closed when the counter store is down.
 
 mod duplicate;
-mod emails;
 mod login;
 mod logout;
 mod notice;

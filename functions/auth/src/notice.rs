@@ -15,7 +15,7 @@ use shared::rate_limit::{Caller, RuleName};
 use shared::{ApiError, ApiResult, AppState};
 
 /// Every such answer takes at least this long, so the work done for a real account (token
-/// write, SMTP) does not show in the timing.
+/// write, enqueueing the notice) does not show in the timing.
 const NOTICE_MIN_DURATION: Duration = Duration::from_millis(800);
 
 /// A sentence for the user; nothing else to read.

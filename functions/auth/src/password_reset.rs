@@ -16,13 +16,14 @@ use shared::http::openapi as doc;
 use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
+use shared::notices::{self, queue};
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
+use shared::store::outbox;
 use shared::store::transact::{transact, Write};
 use shared::store::users;
 use shared::{ApiError, ApiResult, AppState};
 
-use crate::emails;
 use crate::notice::{self, Notice};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -104,16 +105,18 @@ async fn send_reset_link(state: &AppState, ip: &ClientIp, email: &Email) -> anyh
         detail: None,
         at: now,
     };
-    transact(db, vec![put, Write::from(audit.put(table)?)])
-        .await
-        .map_err(anyhow::Error::from)?;
-    let message = emails::password_reset(
-        &state.config.public_url,
-        user.email.as_str(),
-        &user.first_name,
-        &token,
-    );
-    emails::deliver(state, message, "password_reset").await;
+    let notice = notices::Notice::password_reset(&user.user_id, &token);
+    transact(
+        db,
+        vec![
+            put,
+            Write::from(audit.put(table)?),
+            outbox::put(table, &notice, now)?,
+        ],
+    )
+    .await
+    .map_err(anyhow::Error::from)?;
+    queue::enqueue(state, &[notice]).await;
     Ok(())
 }
 

@@ -20,8 +20,10 @@ use shared::http::openapi as doc;
 use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
+use shared::notices::{queue, Notice};
 use shared::rate_limit::{Caller, RuleName};
 use shared::store::email_tokens::{self, Purpose};
+use shared::store::outbox;
 use shared::store::transact::{transact, TransactError, Write};
 use shared::store::users::{
     self, InstructorDetails, NewAccount, UserRecord, REGISTRATION_EMAIL_CLAIM as EMAIL_CLAIM,
@@ -29,7 +31,7 @@ use shared::store::users::{
 };
 use shared::{ApiResult, AppState};
 
-use crate::{duplicate, emails};
+use crate::duplicate;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -313,7 +315,8 @@ pub async fn instructor(
     create_account(&state, &ip, record, now).await
 }
 
-/// One transaction: profile, email claim, phone claim, verification token, audit entry, stats.
+/// One transaction: profile, email claim, phone claim, verification token, audit entry, stats,
+/// and the verification notice in the outbox (enqueued once it is stored).
 async fn create_account(
     state: &AppState,
     ip: &ClientIp,
@@ -335,15 +338,11 @@ async fn create_account(
     let mut items = record.registration_writes(table)?;
     items.push(token_put);
     items.push(Write::from(audit.put(table)?));
+    let notice = Notice::verify_email(&record.user_id, &token);
+    items.push(outbox::put(table, &notice, now)?);
     match transact(&state.aws.dynamodb, items).await {
         Ok(()) => {
-            let email = emails::verification(
-                &state.config.public_url,
-                record.email.as_str(),
-                &record.first_name,
-                &token,
-            );
-            emails::deliver(state, email, "verification").await;
+            queue::enqueue(state, &[notice]).await;
         }
         // The address or the number is taken: the same answer as a new account (its
         // `user_id` leads nowhere), and the owner is told by email.

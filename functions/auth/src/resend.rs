@@ -16,13 +16,14 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::origin::TrustedOrigin;
 use shared::http::request_context::{ClientIp, RequestScope};
+use shared::notices::{self, queue};
 use shared::rate_limit::RuleName;
 use shared::store::email_tokens::{self, Purpose};
+use shared::store::outbox;
 use shared::store::transact::{transact, Write};
 use shared::store::users::{self, UserRecord};
 use shared::{ApiResult, AppState};
 
-use crate::emails;
 use crate::notice::{self, Notice};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -86,8 +87,8 @@ async fn resend_for(state: &AppState, ip: &ClientIp, email: &Email) -> anyhow::R
     send_new_verification(state, ip, &user, state.clock.now()).await
 }
 
-/// A new verification token for a pending account, recorded with an audit entry, and the
-/// email carrying its link. Earlier links stay valid until they expire.
+/// A new verification token for a pending account, recorded with an audit entry and the
+/// notice carrying its link (outbox, then queue). Earlier links stay valid until they expire.
 pub(crate) async fn send_new_verification(
     state: &AppState,
     ip: &ClientIp,
@@ -105,18 +106,17 @@ pub(crate) async fn send_new_verification(
         detail: None,
         at: now,
     };
+    let notice = notices::Notice::verify_email(&user.user_id, &token);
     transact(
         &state.aws.dynamodb,
-        vec![put, Write::from(audit.put(table)?)],
+        vec![
+            put,
+            Write::from(audit.put(table)?),
+            outbox::put(table, &notice, now)?,
+        ],
     )
     .await
     .map_err(anyhow::Error::from)?;
-    let message = emails::verification(
-        &state.config.public_url,
-        user.email.as_str(),
-        &user.first_name,
-        &token,
-    );
-    emails::deliver(state, message, "verification").await;
+    queue::enqueue(state, &[notice]).await;
     Ok(())
 }

@@ -21,15 +21,16 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
+use shared::notices::{queue, BookingEvent, Notice};
 use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus};
 use shared::store::idempotency::{self, ClaimKey};
+use shared::store::outbox;
 use shared::store::stats;
 use shared::store::transact::{transact, TransactError, Write};
 use shared::store::users::UserRecord;
 use shared::{metrics, ApiError, ApiResult, AppState};
 
-use crate::emails;
 use crate::rules;
 use crate::view::BookingView;
 
@@ -245,8 +246,8 @@ enum Refused<'a> {
     Taken(&'static str),
 }
 
-/// The booking, its slots, the counters and (with a key) the idempotency claim: one
-/// transaction. `Ok(None)` when it was written.
+/// The booking, its slots, the counters, (with a key) the idempotency claim and the
+/// instructor's notice in the outbox: one transaction. `Ok(None)` when it was written.
 async fn store_booking<'a>(
     state: &AppState,
     booking: &BookingRecord,
@@ -275,6 +276,7 @@ async fn store_booking<'a>(
         table,
         now.timestamp(),
     )?));
+    items.push(outbox::put(table, &requested_notice(booking), now)?);
     let failed = match transact(&state.aws.dynamodb, items).await {
         Ok(()) => return Ok(None),
         Err(TransactError::ConditionFailed(failed)) => failed,
@@ -295,15 +297,21 @@ async fn store_booking<'a>(
     ))))
 }
 
-/// Emails the instructor about a new booking and, for a keyed request, records on the claim
-/// that it was sent. A failure of either is logged; the booking stands.
+/// The instructor's notice of a new booking. Its id is fixed by the booking, so enqueueing it
+/// again (a replay, the outbox) sends nothing twice.
+fn requested_notice(booking: &BookingRecord) -> Notice {
+    Notice::booking(BookingEvent::Requested, booking, &booking.instructor_id)
+}
+
+/// Enqueues the instructor's notice of a new booking (stored in the outbox with it) and, for
+/// a keyed request, records on the claim that it was enqueued. A failure of either is logged;
+/// the booking stands and the outbox keeps the notice.
 async fn notify_instructor(
     state: &AppState,
     booking: &BookingRecord,
     claim: Option<&ClaimKey<'_>>,
 ) {
-    let email = emails::new_booking(&booking.instructor_email, booking, &state.config.public_url);
-    if !emails::deliver(state, email, "new_booking").await {
+    if !queue::enqueue(state, &[requested_notice(booking)]).await {
         return;
     }
     if let Some(claim) = claim {

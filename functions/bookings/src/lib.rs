@@ -2,7 +2,6 @@
 
 mod access;
 mod create;
-mod emails;
 mod lifecycle;
 mod list;
 mod reschedule;

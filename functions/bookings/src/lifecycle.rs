@@ -16,13 +16,14 @@ use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
+use shared::notices::{queue, BookingEvent, Notice};
 use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus, Party, Transition};
+use shared::store::outbox;
 use shared::store::transact::{transact, Write};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::{is_party, own_booking, visible_booking};
-use crate::emails;
 use crate::view::BookingView;
 
 async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
@@ -38,13 +39,14 @@ fn illegal(from: BookingStatus, to: BookingStatus) -> String {
     format!("A {} booking cannot become {}.", from.as_str(), to.as_str())
 }
 
-/// Applies the move (with `audit`, when an admin acts, in the same transaction) and returns
-/// the booking as it now is.
+/// Applies the move (with `audit`, when an admin acts, and the outbox items of `notices` in
+/// the same transaction), enqueues the notices and returns the booking as it now is.
 async fn apply(
     state: &AppState,
     booking: BookingRecord,
     transition: Transition,
     audit: Option<AuditEntry>,
+    notices: &[Notice],
     now: Now,
 ) -> ApiResult<BookingRecord> {
     let to = transition.target();
@@ -52,16 +54,18 @@ async fn apply(
         return Err(ApiError::Conflict(illegal(booking.status, to)));
     }
     let table = &state.config.table_name;
-    let now = now.rfc3339();
-    let mut items = bookings::transition_items(table, &booking, &transition, &now)?;
+    let at = now.rfc3339();
+    let mut items = bookings::transition_items(table, &booking, &transition, &at)?;
     if let Some(audit) = audit {
         items.push(Write::from(audit.put(table)?));
     }
+    items.extend(outbox::puts(table, notices, now)?);
     // Someone moved it first; report against the status it had.
     transact(&state.aws.dynamodb, items)
         .await
         .or_conflict(&illegal(booking.status, to))?;
-    Ok(booking.after(&transition, &now))
+    queue::enqueue(state, notices).await;
+    Ok(booking.after(&transition, &at))
 }
 
 /// The booking, if the caller is an instructor and it is theirs (students get 403: the route
@@ -109,13 +113,8 @@ pub async fn confirm(
             "A lesson that has started can no longer be confirmed.".into(),
         ));
     }
-    let updated = apply(&state, booking, Transition::Confirm, None, now).await?;
-    emails::deliver(
-        &state,
-        emails::confirmed(&updated.student_email, &updated),
-        "confirmed",
-    )
-    .await;
+    let notice = Notice::booking(BookingEvent::Confirmed, &booking, &booking.student_id);
+    let updated = apply(&state, booking, Transition::Confirm, None, &[notice], now).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
@@ -153,7 +152,7 @@ pub async fn complete(
             "A lesson can be completed once it has started.".into(),
         ));
     }
-    let updated = apply(&state, booking, Transition::Complete, None, now).await?;
+    let updated = apply(&state, booking, Transition::Complete, None, &[], now).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
@@ -219,12 +218,19 @@ pub async fn cancel(
         reason: reason.as_str().to_owned(),
         by: auth.user_id().to_owned(),
     };
-    let updated = apply(&state, booking, cancel, audit, now).await?;
-    emails::deliver(
-        &state,
-        emails::cancelled(&updated.student_email, &updated, reason.as_str()),
-        "cancelled",
-    )
-    .await;
+    // The student is told, and the instructor too unless they cancelled it themselves.
+    let mut notices = vec![Notice::booking(
+        BookingEvent::Cancelled,
+        &booking,
+        &booking.student_id,
+    )];
+    if auth.user_id() != booking.instructor_id {
+        notices.push(Notice::booking(
+            BookingEvent::Cancelled,
+            &booking,
+            &booking.instructor_id,
+        ));
+    }
+    let updated = apply(&state, booking, cancel, audit, &notices, now).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }

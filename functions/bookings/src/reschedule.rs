@@ -9,19 +9,21 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use shared::auth::{AuthUser, Role};
+use shared::clock::Now;
 use shared::domain::{BookingStatus, LessonDuration};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
+use shared::notices::{queue, BookingEvent, Notice};
 use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, Party, Reschedule};
+use shared::store::outbox;
 use shared::store::transact::{transact, TransactError};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::own_booking;
-use crate::emails;
 use crate::rules;
 use crate::view::BookingView;
 
@@ -154,23 +156,39 @@ pub async fn reschedule(
             .map(|d| d.time_off.clone())
             .unwrap_or_default(),
     };
-    let moved = store_move(&state, booking, &change, now.rfc3339(), party).await?;
-    notify_other_party(&state, &moved, party).await;
+    let moved = store_move(&state, booking, &change, now, party).await?;
     Ok(JsonResponse(BookingView::from(moved)))
 }
 
-/// The move's transaction; a refused condition is a 409 saying what was in the way.
+/// The move's transaction, with the other party's notice in the outbox, then the notice
+/// enqueued; a refused condition is a 409 saying what was in the way.
 async fn store_move(
     state: &AppState,
     booking: BookingRecord,
     change: &Reschedule,
-    now: String,
+    now: Now,
     party: Party,
 ) -> ApiResult<BookingRecord> {
-    let (items, positions) =
-        bookings::reschedule_items(&state.config.table_name, &booking, change, &now)?;
+    let table = &state.config.table_name;
+    let at = now.rfc3339();
+    let (mut items, positions) = bookings::reschedule_items(table, &booking, change, &at)?;
+    let moved = booking.rescheduled(change, &at);
+    let notice = notice_to_other_party(&moved, party);
+    items.push(outbox::put(table, &notice, now)?);
+    if moved.status == BookingStatus::Pending {
+        // Pending again: the instructor has 48 hours (or until the new start) to confirm the
+        // new time before the jobs function cancels it.
+        items.push(bookings::schedule::repending_deadline_put(
+            table,
+            &moved,
+            now.timestamp(),
+        )?);
+    }
     match transact(&state.aws.dynamodb, items).await {
-        Ok(()) => Ok(booking.rescheduled(change, &now)),
+        Ok(()) => {
+            queue::enqueue(state, &[notice]).await;
+            Ok(moved)
+        }
         Err(TransactError::ConditionFailed(failed)) => {
             let detail = if failed.contains(&positions.booking) {
                 "The booking changed meanwhile; read it again."
@@ -193,12 +211,12 @@ async fn store_move(
     }
 }
 
-/// Emails whoever did not make the move. A failure is logged; the move stands.
-async fn notify_other_party(state: &AppState, booking: &BookingRecord, by: Party) {
-    let (to, mover) = match by {
-        Party::Student => (&booking.instructor_email, &booking.student_name),
-        Party::Instructor => (&booking.student_email, &booking.instructor_name),
+/// The notice to whoever did not make the move; its id is fixed by the booking's new round,
+/// so each move is told once.
+fn notice_to_other_party(moved: &BookingRecord, by: Party) -> Notice {
+    let to = match by {
+        Party::Student => &moved.instructor_id,
+        Party::Instructor => &moved.student_id,
     };
-    let email = emails::rescheduled(to, booking, mover, &state.config.public_url);
-    emails::deliver(state, email, "rescheduled").await;
+    Notice::booking(BookingEvent::Rescheduled, moved, to)
 }

@@ -4,6 +4,7 @@ mod calendar;
 mod ics;
 mod me;
 mod password;
+mod phone;
 mod view;
 
 use axum::routing::{get, post};
@@ -15,6 +16,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/users/me", get(me::get_me).patch(me::patch_me))
         .route("/api/v1/users/me/password", post(password::change))
+        .route("/api/v1/users/me/phone/confirm", post(phone::confirm))
         .route("/api/v1/users/me/dashboard", get(me::dashboard))
         .route("/api/v1/users/me/calendar-feed", get(calendar::get_feed))
         .route(
@@ -29,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     me::get_me,
     me::patch_me,
     password::change,
+    phone::confirm,
     me::dashboard,
     calendar::get_feed,
     calendar::rotate,

@@ -1,7 +1,9 @@
 //! `GET/PATCH /users/me` and the dashboard. The guard has already read the user, so reading
-//! costs no further round trip; a phone change moves the uniqueness claim in one transaction.
+//! costs no further round trip; a new phone number waits for its SMS code (`crate::phone`).
 
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,7 +11,6 @@ use utoipa::ToSchema;
 use shared::auth::{AccountStatus, AuthUser, Role};
 use shared::domain::lesson::{local_date_of, local_day_bounds, quarter_key};
 use shared::domain::{PersonName, PhoneNumber, Place, Province, StreetAddress};
-use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
@@ -19,6 +20,7 @@ use shared::store::bookings::{self, BookingRecord, BookingStatus, BookingsOf};
 use shared::store::users::{self, BookingCounts, ProfileChanges, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
+use crate::phone::{self, PhonePending};
 use crate::view::UserView;
 
 async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
@@ -58,8 +60,12 @@ pub async fn get_me(
 pub struct ProfilePatch {
     first_name: Option<String>,
     last_name: Option<String>,
-    /// E.164, or a South African number in local form; must not belong to another account.
+    /// E.164, or a South African number in local form. Not changed at once: a 6-digit code goes
+    /// by SMS to the new number and `POST /users/me/phone/confirm` applies it. The answer is
+    /// then 202 `{"phone_pending": true}`, whether or not the number is taken.
     phone: Option<String>,
+    /// `false` to stop booking news and reminders by SMS (email continues).
+    sms_notifications: Option<bool>,
     city: Option<String>,
     suburb: Option<String>,
     province: Option<String>,
@@ -105,6 +111,7 @@ fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ProfileChang
             .optional("phone", patch.phone, |x| PhoneNumber::parse(&x))
             .flatten(),
         instructor: Default::default(),
+        sms_notifications: patch.sms_notifications,
     };
     v.finish()?;
     let wants_pickup = changes.pickup_address.is_some() || changes.pickup_location.is_some();
@@ -120,7 +127,9 @@ fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ProfileChang
 /// Change the signed-in user's account
 ///
 /// Only the fields sent change; `null` or a missing field leaves it as it is. The email
-/// address cannot change here; instructors' teaching details are under `/instructors/me`.
+/// address cannot change here; instructors' teaching details are under `/instructors/me`. A
+/// new `phone` is confirmed by SMS code first: the answer is then 202
+/// `{"phone_pending": true}` (the other fields sent are changed already).
 #[utoipa::path(
     patch,
     path = "/api/v1/users/me",
@@ -130,9 +139,10 @@ fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ProfileChang
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "The account as it now is.", body = UserView),
+        (status = 202, description = "A code is on its way by SMS to the new phone number \
+            (taken or not); `POST /users/me/phone/confirm` applies it.", body = PhonePending),
         doc::BodyRejected,
         doc::AccessDenied,
-        (status = 409, response = doc::Conflict),
         (status = 429, response = doc::TooManyRequests),
         (status = 503, response = doc::ServiceUnavailable),
     )
@@ -142,20 +152,27 @@ pub async fn patch_me(
     scope: RequestScope,
     auth: AuthUser,
     Json(patch): Json<ProfilePatch>,
-) -> ApiResult<JsonResponse<UserView>> {
+) -> ApiResult<Response> {
     limit(&state, &scope, &auth).await?;
-    let changes = parse_patch(patch, &auth.user)?;
+    let mut changes = parse_patch(patch, &auth.user)?;
+    let new_phone = changes.phone.take().filter(|p| *p != auth.user.phone);
     let table = &state.config.table_name;
+    let now = state.clock.now();
     let updated = users::apply(
         &state.aws.dynamodb,
         table,
         &auth.user,
         &changes,
-        &state.clock.now().rfc3339(),
+        &now.rfc3339(),
     )
-    .await
-    .or_conflict("That phone number belongs to another account.")?;
-    Ok(JsonResponse(UserView::from(&updated)))
+    .await?;
+    match new_phone {
+        None => Ok(JsonResponse(UserView::from(&updated)).into_response()),
+        Some(phone) => {
+            phone::send_code(&state, &updated, &phone, now).await?;
+            Ok((StatusCode::ACCEPTED, JsonResponse(PhonePending::yes())).into_response())
+        }
+    }
 }
 
 /// A lesson as dashboards list it.

@@ -51,6 +51,8 @@ pub struct UserView {
     created_at: String,
     #[schema(format = DateTime)]
     updated_at: String,
+    /// Booking news and lesson reminders by SMS as well as email.
+    sms_notifications: bool,
 }
 
 impl From<&UserRecord> for UserView {
@@ -83,6 +85,7 @@ impl From<&UserRecord> for UserView {
             }),
             created_at: user.created_at.clone(),
             updated_at: user.updated_at.clone(),
+            sms_notifications: user.sms_notifications,
         }
     }
 }

@@ -5,7 +5,7 @@
 import { Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
-import { GROUPS } from './groups';
+import { EVENT_FUNCTIONS, GROUPS } from './groups';
 import { named } from './named';
 import { Settings } from './settings';
 
@@ -42,7 +42,7 @@ export function sharedAlarms(stack: Stack, s: Settings, tableName: string, targe
     namespace: 'AWS/DynamoDB',
     dimensions: [{ name: 'TableName', value: tableName }, { name: 'Operation', value: operation }],
   })));
-  const perFunction = (metric: string) => sum(metric, GROUPS.map((group) => ({
+  const perFunction = (metric: string, groups = GROUPS) => sum(metric, groups.map((group) => ({
     id: group.binary,
     namespace: 'DriveAlive',
     dimensions: [{ name: 'Function', value: Fn.sub(`\${AWS::StackName}-${group.binary}`) }],
@@ -77,7 +77,10 @@ export function sharedAlarms(stack: Stack, s: Settings, tableName: string, targe
     }),
     alarm('EmailsFailedAlarm', {
       alarmDescription: `Drive Alive ${s.stage}: emails (verification, reset, booking notices) could not be sent`,
-      metrics: perFunction('EmailsFailed'), ...once,
+      // Notices are mailed by the notifications function.
+      metrics: perFunction('EmailsFailed', [
+        ...GROUPS, ...EVENT_FUNCTIONS.filter((f) => f.binary === 'notifications'),
+      ]), ...once,
     }),
   ];
 }

@@ -32,6 +32,9 @@ export interface Shared {
   readonly indexArn: string;
   readonly alarmTarget: string;
   readonly logGroup: (id: string, name: string) => logs.CfnLogGroup;
+  /** The notices queue (notices.ts): its URL for NOTICES_QUEUE_URL, its ARN for the roles. */
+  readonly noticesQueueUrl: string;
+  readonly noticesQueueArn: string;
 }
 
 export interface BuiltGroup {
@@ -67,7 +70,10 @@ function codeDeploy(stack: Stack): { app: codedeploy.CfnApplication; role: iam.C
   return { app, role };
 }
 
-export function endpointGroup(stack: Stack, shared: Shared, group: Group): BuiltGroup {
+/** `extraRollbackAlarms`: more alarms (by ref) that roll a canary deploy back. */
+export function endpointGroup(
+  stack: Stack, shared: Shared, group: Group, extraRollbackAlarms: string[] = [],
+): BuiltGroup {
   const s = shared.settings;
   const { name, binary } = group;
   const logGroup = shared.logGroup(`${name}LogGroup`, `/aws/lambda/\${AWS::StackName}-${binary}`);
@@ -101,6 +107,7 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
             keyArn: shared.key.attrArn,
             jwtSecret: shared.jwtSecret.ref,
             cursorSecret: shared.cursorSecret.ref,
+            noticesQueueArn: shared.noticesQueueArn,
           }),
         ],
       },
@@ -117,7 +124,7 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
     description: group.description,
     role: iam.Role.fromRoleArn(stack, `${name}FunctionRoleArn`, role.attrArn, { mutable: false }),
     memorySize: group.memorySize ?? 256,
-    timeout: Duration.seconds(10), // above DEPENDENCY_TIMEOUT_MS, below API Gateway's 29 s
+    timeout: Duration.seconds(group.timeout ?? 10), // above DEPENDENCY_TIMEOUT_MS, below API Gateway's 29 s
     tracing: lambda.Tracing.ACTIVE,
     loggingFormat: lambda.LoggingFormat.JSON,
     logGroup: logs.LogGroup.fromLogGroupName(stack, `${name}LogGroupName`, logGroup.ref),
@@ -140,6 +147,7 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
       SMTP_PORT: s.smtpPort,
       SMTP_TLS_MODE: s.smtpTlsMode,
       SMTP_FROM: s.smtpFrom,
+      NOTICES_QUEUE_URL: shared.noticesQueueUrl,
     },
   });
   const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;
@@ -171,28 +179,30 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
       alarmActions: [shared.alarmTarget],
       okActions: [shared.alarmTarget],
     }), id);
+  const [errorsPeriod, throttlesPeriod] = group.alarmPeriods ?? [60, 300];
   // A handler never returns Err, so any Lambda error is a crash or a timeout.
   const errors = alarm(`${name}ErrorsAlarm`, {
     alarmDescription: `Drive Alive ${s.stage}: the ${binary} function failed`,
-    metricName: 'Errors', statistic: 'Sum', period: 60, evaluationPeriods: 1, threshold: 1,
+    metricName: 'Errors', statistic: 'Sum', period: errorsPeriod, evaluationPeriods: 1, threshold: 1,
     comparisonOperator: 'GreaterThanOrEqualToThreshold',
   });
   const throttles = alarm(`${name}ThrottlesAlarm`, {
     alarmDescription: `Drive Alive ${s.stage}: Lambda throttled the ${binary} function`,
-    metricName: 'Throttles', statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    metricName: 'Throttles', statistic: 'Sum', period: throttlesPeriod, evaluationPeriods: 1,
+    threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
   });
   // p99 above DEPENDENCY_TIMEOUT_MS (3 s): calls wait on a dependency until it times out.
-  const duration = alarm(`${name}DurationAlarm`, {
+  const duration = group.durationAlarm === false ? undefined : alarm(`${name}DurationAlarm`, {
     alarmDescription: `Drive Alive ${s.stage}: the ${binary} function's p99 duration is above 3 s`,
     metricName: 'Duration', extendedStatistic: 'p99', period: 60, evaluationPeriods: 5,
     datapointsToAlarm: 3, threshold: 3000, comparisonOperator: 'GreaterThanThreshold',
   });
+  const rollbackAlarms = [errors.ref, ...(duration ? [duration.ref] : []), ...extraRollbackAlarms];
 
   const { app, role: deployRole } = codeDeploy(stack);
   const deploymentGroup = named(new codedeploy.CfnDeploymentGroup(stack, `${name}FunctionDeploymentGroup`, {
     applicationName: app.ref,
-    alarmConfiguration: { enabled: true, alarms: [{ name: errors.ref }, { name: duration.ref }] },
+    alarmConfiguration: { enabled: true, alarms: rollbackAlarms.map((name) => ({ name })) },
     autoRollbackConfiguration: {
       enabled: true,
       events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'],
@@ -215,5 +225,5 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
       deploymentGroupName: deploymentGroup.ref,
     },
   };
-  return { group, fn, alias, alarms: [errors, throttles, duration] };
+  return { group, fn, alias, alarms: [errors, throttles, ...(duration ? [duration] : [])] };
 }

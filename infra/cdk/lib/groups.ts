@@ -1,6 +1,7 @@
 // The endpoint groups: one function each, with its binary, routes (the SAM template's Events,
 // by the same names, so the permissions get the same logical ids) and the statements of its
 // least-privilege role beyond its own log group and X-Ray, which every group has.
+import { Fn } from 'aws-cdk-lib';
 
 /** What a group's statements may refer to. */
 export interface Refs {
@@ -9,6 +10,7 @@ export interface Refs {
   readonly keyArn: string;
   readonly jwtSecret: string;
   readonly cursorSecret: string;
+  readonly noticesQueueArn: string;
 }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
@@ -23,6 +25,12 @@ export interface Group {
   /** [event name, method, path]; `options` routes are the CORS preflights. */
   readonly routes: ReadonlyArray<readonly [string, Method, string]>;
   readonly statements: (refs: Refs) => Record<string, unknown>[];
+  /** Seconds; 10 (above DEPENDENCY_TIMEOUT_MS, below API Gateway's 29 s) unless set. */
+  readonly timeout?: number;
+  /** Event-driven functions have no p99 duration alarm (their runs are batches). */
+  readonly durationAlarm?: boolean;
+  /** Periods (s) of the errors and throttles alarms; 60 and 300 unless set. */
+  readonly alarmPeriods?: readonly [number, number];
 }
 
 // Bound to the SMTP password's encryption context (shared/src/envelope.rs).
@@ -59,6 +67,16 @@ const sealCalendarFeedTokens = (refs: Refs) => ({
   Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'calendar-feed' } },
 });
 const ITEMS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
+// Notices: enqueue them. The queue is encrypted with the key, so SQS asks KMS for a data key on
+// the caller's behalf.
+const enqueueNotices = (refs: Refs) => [
+  { Sid: 'EnqueueNotices', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: refs.noticesQueueArn },
+  {
+    Sid: 'EncryptNoticesThroughSqs', Effect: 'Allow',
+    Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: refs.keyArn,
+    Condition: { StringEquals: { 'kms:ViaService': Fn.sub('sqs.${AWS::Region}.amazonaws.com') } },
+  },
+];
 
 export const GROUPS: readonly Group[] = [
   {
@@ -108,33 +126,35 @@ export const GROUPS: readonly Group[] = [
       ['PreflightAuthResetPassword', 'options', '/api/v1/auth/reset-password'],
       ['PreflightAuthResendVerification', 'options', '/api/v1/auth/resend-verification'],
     ],
-    // Items only (no Query, so no index ARN), the JWT key, the SMTP password.
+    // Items only (no Query, so no index ARN), the JWT key, enqueueing notices.
     statements: (refs) => [
       // ConditionCheckItem: a login's transaction checks the credentials it verified are unchanged.
-      readWriteTable(refs, [...ITEMS, 'ConditionCheckItem']), readSigningKey(refs), openSmtpPassword(refs),
+      readWriteTable(refs, [...ITEMS, 'ConditionCheckItem']), readSigningKey(refs), ...enqueueNotices(refs),
     ],
   },
   {
     name: 'Users',
     binary: 'users',
-    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, GET /api/v1/users/me/dashboard, GET /api/v1/users/me/calendar-feed (+ POST /rotate), GET /api/v1/calendar/{feed}',
+    description: 'GET/PATCH /api/v1/users/me, POST /api/v1/users/me/password, POST /api/v1/users/me/phone/confirm, GET /api/v1/users/me/dashboard, GET /api/v1/users/me/calendar-feed (+ POST /rotate), GET /api/v1/calendar/{feed}',
     routes: [
       ['GetMe', 'get', '/api/v1/users/me'],
       ['PatchMe', 'patch', '/api/v1/users/me'],
       ['ChangePassword', 'post', '/api/v1/users/me/password'],
       ['Dashboard', 'get', '/api/v1/users/me/dashboard'],
+      ['ConfirmPhone', 'post', '/api/v1/users/me/phone/confirm'],
       ['GetCalendarFeed', 'get', '/api/v1/users/me/calendar-feed'],
       ['RotateCalendarFeed', 'post', '/api/v1/users/me/calendar-feed/rotate'],
       ['CalendarFeed', 'get', '/api/v1/calendar/{feed}'],
       ['PreflightUsersMe', 'options', '/api/v1/users/me'],
       ['PreflightUsersMePassword', 'options', '/api/v1/users/me/password'],
       ['PreflightUsersMeDashboard', 'options', '/api/v1/users/me/dashboard'],
+      ['PreflightUsersMePhoneConfirm', 'options', '/api/v1/users/me/phone/confirm'],
       ['PreflightUsersMeCalendarFeed', 'options', '/api/v1/users/me/calendar-feed'],
       ['PreflightUsersMeCalendarFeedRotate', 'options', '/api/v1/users/me/calendar-feed/rotate'],
       ['PreflightCalendarFeed', 'options', '/api/v1/calendar/{feed}'],
     ],
     statements: (refs) => [
-      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs),
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs), ...enqueueNotices(refs),
       sealCalendarFeedTokens(refs),
     ],
   },
@@ -189,7 +209,7 @@ export const GROUPS: readonly Group[] = [
     statements: (refs) => [
       // ConditionCheckItem: a reschedule keeping its status checks the instructor's time off.
       readWriteTable(refs, [...ITEMS, 'ConditionCheckItem']), queryIndexes(refs),
-      readSigningKeys(refs), openSmtpPassword(refs),
+      readSigningKeys(refs), ...enqueueNotices(refs),
     ],
   },
   {
@@ -229,6 +249,53 @@ export const GROUPS: readonly Group[] = [
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: refs.keyArn,
         Condition: SMTP_PASSWORD,
       },
+    ],
+  },
+];
+
+/** The event-driven functions (no routes): the notices consumer and the scheduled jobs. */
+export const EVENT_FUNCTIONS: readonly Group[] = [
+  {
+    name: 'Notifications',
+    binary: 'notifications',
+    description: 'Sends the notices of the notices queue by email (SMTP) and SMS (SNS)',
+    routes: [],
+    timeout: 30, // a batch of 5, each at most two channels within the dependency timeout
+    durationAlarm: false,
+    statements: (refs) => [
+      {
+        Sid: 'ConsumeNotices', Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes',
+          'sqs:ChangeMessageVisibility'],
+        Resource: refs.noticesQueueArn,
+      },
+      {
+        Sid: 'DecryptNoticesThroughSqs', Effect: 'Allow', Action: 'kms:Decrypt', Resource: refs.keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': Fn.sub('sqs.${AWS::Region}.amazonaws.com') } },
+      },
+      // Receipts are read with a Query on the table itself (one partition per notice).
+      readWriteTable(refs, ['GetItem', 'PutItem', 'DeleteItem', 'Query']),
+      openSmtpPassword(refs),
+      // SNS Publish to a phone number has no resource; denying every topic ARN leaves only that.
+      { Sid: 'SendSms', Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+      {
+        Sid: 'NoTopicPublish', Effect: 'Deny', Action: 'sns:Publish',
+        Resource: Fn.sub('arn:${AWS::Partition}:sns:*:*:*'),
+      },
+    ],
+  },
+  {
+    name: 'Jobs',
+    binary: 'jobs',
+    description: 'Every 15 minutes, reminders, pending-booking and unverified-account clean-up, outbox re-enqueue',
+    routes: [],
+    timeout: 60, // a page of each job per run
+    durationAlarm: false,
+    alarmPeriods: [900, 900],
+    statements: (refs) => [
+      readWriteTable(refs, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']),
+      queryIndexes(refs),
+      ...enqueueNotices(refs),
     ],
   },
 ];

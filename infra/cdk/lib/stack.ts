@@ -15,9 +15,10 @@ import { sharedAlarms } from './alarms';
 import { restApi } from './api';
 import { dashboard } from './dashboard';
 import { edge } from './edge';
-import { GROUPS } from './groups';
+import { EVENT_FUNCTIONS, GROUPS } from './groups';
 import { endpointGroup, Shared } from './group';
 import { named } from './named';
+import { eventSources, noticesQueues } from './notices';
 import { Settings } from './settings';
 
 export class DriveAliveStack extends Stack {
@@ -117,11 +118,17 @@ export class DriveAliveStack extends Stack {
       ? Fn.sub('${Table.Arn}/index/*')
       : Fn.sub(`arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${s.tableNameOverride}/index/*`);
 
+    const notices = noticesQueues(this, s, key, alarmTarget);
     const shared: Shared = {
       settings: s, key, jwtSecret, cursorSecret, tableName, tableArn, indexArn, alarmTarget,
-      logGroup,
+      logGroup, noticesQueueUrl: notices.queue.ref, noticesQueueArn: notices.queue.attrArn,
     };
     const groups = GROUPS.map((group) => endpointGroup(this, shared, group));
+    // The event-driven functions: no routes; notifications also rolls back on its dead letters.
+    const [notifications, jobs] = EVENT_FUNCTIONS.map((group) => endpointGroup(
+      this, shared, group, group.binary === 'notifications' ? [notices.deadLetterAlarm.ref] : [],
+    ));
+    eventSources(this, notices.queue, notifications, jobs);
     const api = restApi(this, s, groups, accountReady, accessLog);
     edge(this, s, api);
     const alarms = sharedAlarms(this, s, tableName, alarmTarget);

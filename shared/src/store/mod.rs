@@ -9,12 +9,16 @@ pub mod email_tokens;
 pub mod idempotency;
 pub mod instructors;
 pub mod listing;
+pub mod notice_receipts;
+pub mod outbox;
+pub mod phone_changes;
 pub mod reviews;
 pub mod sessions;
 pub mod smtp_settings;
 pub mod stats;
 pub mod transact;
 pub mod users;
+pub mod work_index;
 
 /// The client every store function takes, named for callers outside the store.
 pub use aws_sdk_dynamodb::Client as DynamoDb;

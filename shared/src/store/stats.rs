@@ -84,6 +84,22 @@ pub fn user_created_update(table: &str, role: Role) -> anyhow::Result<Update> {
     add(table, totals_key(), &deltas)
 }
 
+/// For the transaction that deletes a never-verified account of `role`: what
+/// [`user_created_update`] added comes off again (the pending verification too, when the
+/// instructor was still waiting for an admin).
+pub fn user_deleted_update(
+    table: &str,
+    role: Role,
+    waiting_for_admin: bool,
+) -> anyhow::Result<Update> {
+    let users = users_attribute(role);
+    let mut deltas = vec![(users.as_str(), -1)];
+    if waiting_for_admin {
+        deltas.push((PENDING_VERIFICATIONS, -1));
+    }
+    add(table, totals_key(), &deltas)
+}
+
 /// For the transaction that verifies or rejects an instructor: `delta` is -1 when the
 /// instructor leaves the pending queue, +1 if one ever re-enters it.
 pub fn pending_verifications_update(table: &str, delta: i64) -> anyhow::Result<Update> {

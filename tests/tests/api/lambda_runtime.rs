@@ -114,3 +114,37 @@ async fn every_function_binary_answers_its_events_through_the_runtime_api() {
         function.stop().await;
     }
 }
+
+/// The event-driven functions through the real runtime loop: the notifications binary reports
+/// the bad message of an SQS batch (and only it) as a batch item failure; the jobs binary
+/// answers a scheduled event with its report.
+#[tokio::test]
+async fn the_event_driven_binaries_answer_their_events_through_the_runtime_api() {
+    let app = spawn_app().await;
+    let notifications = FunctionProcess::start("notifications", &app.vars).await;
+    for case in events::of_kind(events::EventKind::Sqs) {
+        let outcome = notifications.invoke(&events::read_event(&case.file)).await;
+        let Outcome::Response(response) = outcome else {
+            panic!("{}: {outcome:?}", case.file);
+        };
+        let failed: Vec<&str> = response["batchItemFailures"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: no batchItemFailures in {response}", case.file))
+            .iter()
+            .filter_map(|f| f["itemIdentifier"].as_str())
+            .collect();
+        assert_eq!(failed, case.failed_message_ids, "{}", case.file);
+    }
+    notifications.stop().await;
+
+    let jobs = FunctionProcess::start("jobs", &app.vars).await;
+    for case in events::of_kind(events::EventKind::Schedule) {
+        let outcome = jobs.invoke(&events::read_event(&case.file)).await;
+        let Outcome::Response(report) = outcome else {
+            panic!("{}: {outcome:?}", case.file);
+        };
+        assert_eq!(report["jobs_failed"], 0, "{}: {report}", case.file);
+        assert_eq!(report["notices_reenqueued"], 0, "{}: {report}", case.file);
+    }
+    jobs.stop().await;
+}

@@ -74,6 +74,12 @@ async fn measure(app: &TestApp, session: &LoggedIn) -> Vec<(&'static str, u64)> 
         bearer(reqwest::Method::GET, "/api/v1/users/me/calendar-feed").send()
     );
     count!(
+        "PATCH /users/me (a new phone: code by SMS)",
+        bearer(reqwest::Method::PATCH, "/api/v1/users/me")
+            .json(&json!({"phone": integration_tests::accounts::unique_phone()}))
+            .send()
+    );
+    count!(
         "POST /auth/forgot-password",
         app.post_json(
             "/api/v1/auth/forgot-password",

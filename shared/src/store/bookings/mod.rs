@@ -17,6 +17,7 @@ mod keys;
 mod moves;
 mod reads;
 mod record;
+pub mod schedule;
 mod writes;
 
 pub use crate::domain::BookingStatus;

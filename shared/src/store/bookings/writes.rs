@@ -69,9 +69,9 @@ pub struct SlotPositions {
     pub instructor_profile: usize,
 }
 
-/// The booking, its instructor and student slots, and both users' pending counters; the
-/// instructor's conditional on the time off the lesson was checked against
-/// (`users::instructor_counter_update`).
+/// The booking, its instructor and student slots, both users' pending counters (the
+/// instructor's conditional on the time off the lesson was checked against,
+/// `users::instructor_counter_update`) and its confirmation deadline (`schedule`).
 pub fn create_items(
     table: &str,
     booking: &BookingRecord,
@@ -115,6 +115,7 @@ pub fn create_items(
         &booking.student_id,
         &new,
     )?));
+    items.push(super::schedule::deadline_put(table, booking)?);
     Ok((
         items,
         SlotPositions {

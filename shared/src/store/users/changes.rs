@@ -43,6 +43,8 @@ pub struct ProfileChanges {
     pub pickup_address: Option<StreetAddress>,
     pub pickup_location: Option<Coordinates>,
     pub instructor: InstructorChanges,
+    /// Booking news by SMS (`UserRecord::sms_notifications`).
+    pub sms_notifications: Option<bool>,
 }
 
 impl ProfileChanges {
@@ -96,6 +98,9 @@ impl ProfileChanges {
         if let Some(location) = &teaching.location {
             sets.push(("latitude", n(location.lat())));
             sets.push(("longitude", n(location.lng())));
+        }
+        if let Some(wanted) = self.sms_notifications {
+            sets.push(("sms_notifications", AttributeValue::Bool(wanted)));
         }
         sets.extend(self.listing_moves(user));
         if let Some(phone) = self.phone_move(user) {

@@ -12,6 +12,7 @@
 mod changes;
 mod keys;
 mod newest;
+pub mod pending;
 mod reads;
 mod record;
 mod writes;

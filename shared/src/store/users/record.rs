@@ -101,6 +101,8 @@ pub struct UserRecord {
     /// While suspended: the status before the suspension, which reactivation restores.
     pub suspended_from: Option<AccountStatus>,
     pub booking_counts: BookingCounts,
+    /// Booking news and reminders by SMS too (`PATCH /users/me {"sms_notifications"}`).
+    pub sms_notifications: bool,
 }
 
 /// Where a registration transaction's email claim sits, to tell which claim was taken.
@@ -147,6 +149,7 @@ impl UserRecord {
             sessions_valid_after: 0,
             suspended_from: None,
             booking_counts: BookingCounts::default(),
+            sms_notifications: true,
         }
     }
 
@@ -181,6 +184,10 @@ impl UserRecord {
             ("created_at", s(&self.created_at)),
             ("updated_at", s(&self.updated_at)),
             ("sessions_valid_after", n(self.sessions_valid_after)),
+            (
+                "sms_notifications",
+                aws_sdk_dynamodb::types::AttributeValue::Bool(self.sms_notifications),
+            ),
             (GSI1.partition_key, s(role_index_pk(self.role))),
             (
                 GSI1.sort_key,
@@ -251,6 +258,10 @@ impl UserRecord {
         writes.push(Write::from(crate::store::stats::user_created_update(
             table, self.role,
         )?));
+        // Found by the jobs function if it is never verified (`pending`).
+        if self.status == AccountStatus::PendingVerification {
+            writes.push(super::pending::marker_put(table, self)?);
+        }
         Ok(writes)
     }
 
@@ -342,6 +353,8 @@ impl TryFrom<&Item> for UserRecord {
             sessions_valid_after: get_n(item, "sessions_valid_after").unwrap_or(0),
             suspended_from: get_s(item, "suspended_from").and_then(AccountStatus::parse),
             booking_counts: BookingCounts::from_item(item),
+            // Accounts stored before the setting existed get SMS, as new ones do.
+            sms_notifications: attr::get_bool(item, "sms_notifications").unwrap_or(true),
         })
     }
 }
