@@ -67,6 +67,9 @@ pub async fn provision(vars: &BTreeMap<String, String>) -> anyhow::Result<Config
         secrets: &aws.secrets,
     };
     bootstrap::bootstrap(&clients, &names).await?;
+    if let Some(stripe) = &config.stripe {
+        bootstrap::ensure_stripe_secrets(&aws.secrets, stripe).await?;
+    }
     Ok(config)
 }
 

@@ -5,5 +5,6 @@ pub mod bootstrap;
 pub mod demo;
 pub mod environment;
 pub mod openapi;
+pub mod payments;
 pub mod routes;
 pub mod stack;

@@ -176,3 +176,9 @@ pub fn start_smtp(mail_dir: &Path, auth: Option<SmtpAuth<'_>>) -> anyhow::Result
         ),
     }
 }
+
+/// localstripe (the local Stripe), keeping its store in `state_file`.
+pub fn start_localstripe(state_file: &Path) -> anyhow::Result<LocalService> {
+    let file = state_file.to_string_lossy().into_owned();
+    LocalService::spawn("localstripe", &["stripe", "--state-file", &file], &[])
+}

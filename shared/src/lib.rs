@@ -15,6 +15,7 @@ pub mod logging;
 pub mod mail;
 pub mod metrics;
 pub mod pagination;
+pub mod payments;
 pub mod rate_limit;
 pub mod schema;
 pub mod secrets;

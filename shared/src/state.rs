@@ -22,6 +22,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// "Now" for every request (tests set a fixed one).
     pub clock: Clock,
+    /// Stripe, when the function takes or refunds payments (`STRIPE_*`).
+    pub payments: Option<Arc<crate::payments::Payments>>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
                 Envelope::new(aws.kms.clone(), config.kms_key_id.clone()),
             ),
         );
+        let payments = crate::payments::Payments::build(&config, &aws.secrets).map(Arc::new);
         Self {
             config: Arc::new(config),
             aws,
@@ -58,6 +61,7 @@ impl AppState {
             limiter,
             mailer,
             clock: Clock::system(),
+            payments,
         }
     }
 

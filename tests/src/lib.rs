@@ -8,6 +8,7 @@ pub mod fault_proxy;
 pub mod load;
 pub mod mail;
 pub mod marketplace;
+pub mod payments;
 pub mod runtime_api;
 pub mod services;
 pub mod template;

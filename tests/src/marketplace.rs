@@ -189,6 +189,7 @@ impl TestApp {
                     cancel_reason: None,
                     cancelled_by: None,
                     reviewed: false,
+                    payment: Default::default(),
                 };
                 writes.push(
                     aws_sdk_dynamodb::types::WriteRequest::builder()

@@ -236,6 +236,7 @@ impl BookingRequest {
             cancel_reason: None,
             cancelled_by: None,
             reviewed: false,
+            payment: Default::default(),
         })
     }
 }

@@ -5,8 +5,10 @@ mod create;
 mod emails;
 mod lifecycle;
 mod list;
+mod payment;
 mod review;
 mod view;
+mod webhook;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -21,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bookings/{id}/complete", post(lifecycle::complete))
         .route("/api/v1/bookings/{id}/cancel", post(lifecycle::cancel))
         .route("/api/v1/bookings/{id}/review", post(review::review))
+        .route("/api/v1/bookings/{id}/payment", post(payment::pay))
+        .route("/api/v1/payments/stripe/webhook", post(webhook::webhook))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -32,6 +36,8 @@ pub fn routes() -> Router<AppState> {
     lifecycle::complete,
     lifecycle::cancel,
     review::review,
+    payment::pay,
+    webhook::webhook,
 ))]
 struct BookingsApi;
 

@@ -16,8 +16,10 @@ use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
+use shared::payments::refunds::{self, Requester};
+use shared::payments::Canceller;
 use shared::rate_limit::RuleName;
-use shared::store::bookings::{self, BookingRecord, BookingStatus, Party, Transition};
+use shared::store::bookings::{self, Also, BookingRecord, BookingStatus, Party, Transition};
 use shared::store::transact::{transact, Write};
 use shared::{ApiError, ApiResult, AppState};
 
@@ -38,13 +40,14 @@ fn illegal(from: BookingStatus, to: BookingStatus) -> String {
     format!("A {} booking cannot become {}.", from.as_str(), to.as_str())
 }
 
-/// Applies the move (with `audit`, when an admin acts, in the same transaction) and returns
-/// the booking as it now is.
+/// Applies the move (with `audit`, when an admin acts, and what `also` adds to the booking's
+/// update, in the same transaction) and returns the booking as it now is.
 async fn apply(
     state: &AppState,
     booking: BookingRecord,
     transition: Transition,
     audit: Option<AuditEntry>,
+    also: &Also,
     now: Now,
 ) -> ApiResult<BookingRecord> {
     let to = transition.target();
@@ -53,7 +56,7 @@ async fn apply(
     }
     let table = &state.config.table_name;
     let now = now.rfc3339();
-    let mut items = bookings::transition_items(table, &booking, &transition, &now)?;
+    let mut items = bookings::transition_items_with(table, &booking, &transition, &now, also)?;
     if let Some(audit) = audit {
         items.push(Write::from(audit.put(table)?));
     }
@@ -109,7 +112,15 @@ pub async fn confirm(
             "A lesson that has started can no longer be confirmed.".into(),
         ));
     }
-    let updated = apply(&state, booking, Transition::Confirm, None, now).await?;
+    let updated = apply(
+        &state,
+        booking,
+        Transition::Confirm,
+        None,
+        &Also::default(),
+        now,
+    )
+    .await?;
     emails::deliver(
         &state,
         emails::confirmed(&updated.student_email, &updated),
@@ -153,7 +164,15 @@ pub async fn complete(
             "A lesson can be completed once it has started.".into(),
         ));
     }
-    let updated = apply(&state, booking, Transition::Complete, None, now).await?;
+    let updated = apply(
+        &state,
+        booking,
+        Transition::Complete,
+        None,
+        &Also::default(),
+        now,
+    )
+    .await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
@@ -169,6 +188,13 @@ pub struct CancelRequest {
 /// Its student or instructor (or an admin) cancels a pending or confirmed booking; the time is
 /// free again at once and the student is emailed. Once the lesson has started only the
 /// instructor or an admin may cancel it (a no-show); the student gets 409.
+///
+/// Refund policy for a paid booking: refunded in full through Stripe when the instructor or
+/// an admin cancels, or when the student cancels at least 24 hours before the lesson; a later
+/// cancellation by the student refunds nothing. The answer's `payment_status` and
+/// `refund_amount` say what was refunded. An unpaid booking's PaymentIntent is cancelled. If
+/// Stripe fails, the cancellation stands, the refund stays owed and the answer is 503:
+/// repeating the cancellation completes the refund.
 #[utoipa::path(
     post,
     path = "/api/v1/bookings/{id}/cancel",
@@ -199,6 +225,15 @@ pub async fn cancel(
     let reason =
         CancelReason::parse(&body.reason).map_err(|e| ApiError::validation("reason", e.message))?;
     let booking = visible_booking(&state, &auth, &id).await?;
+    let requester = Requester {
+        actor: Some(auth.user_id().to_owned()),
+        ip: ip.key(),
+    };
+    if booking.status == BookingStatus::Cancelled && booking.payment.refund_pending {
+        // A cancellation whose refund failed at Stripe: repeating it finishes the refund.
+        let settled = refunds::settle_cancelled(&state, booking, &requester).await?;
+        return Ok(JsonResponse(BookingView::from(settled)));
+    }
     let now = state.clock.now();
     let by_admin = auth.is_admin() && !is_party(&auth, &booking);
     if booking.has_started(now) && !by_admin && auth.user_id() == booking.student_id {
@@ -219,12 +254,20 @@ pub async fn cancel(
         reason: reason.as_str().to_owned(),
         by: auth.user_id().to_owned(),
     };
-    let updated = apply(&state, booking, cancel, audit, now).await?;
+    let canceller = match () {
+        _ if by_admin => Canceller::Admin,
+        _ if auth.user_id() == booking.instructor_id => Canceller::Instructor,
+        _ => Canceller::Student,
+    };
+    let (also, refund) = refunds::on_cancel(&booking, canceller, now);
+    let updated = apply(&state, booking, cancel, audit, &also, now).await?;
+    let updated = refunds::cancelled_with(updated, refund);
     emails::deliver(
         &state,
         emails::cancelled(&updated.student_email, &updated, reason.as_str()),
         "cancelled",
     )
     .await;
+    let updated = refunds::settle_cancelled(&state, updated, &requester).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }

@@ -145,6 +145,7 @@ pub(super) fn booking(
         cancel_reason: None,
         cancelled_by: None,
         reviewed: false,
+        payment: Default::default(),
     }
 }
 

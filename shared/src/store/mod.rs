@@ -8,6 +8,7 @@ pub mod email_tokens;
 pub mod idempotency;
 pub mod instructors;
 pub mod listing;
+pub mod payments;
 pub mod reviews;
 pub mod sessions;
 pub mod smtp_settings;

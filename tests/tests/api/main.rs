@@ -27,6 +27,7 @@ mod marketplace_listing;
 mod marketplace_reviews;
 mod marketplace_started;
 mod openapi;
+mod payments_flow;
 mod round_trips;
 mod template_parity;
 mod template_production;

@@ -24,4 +24,6 @@ pub use keys::{
 };
 pub use reads::{get, in_window, page, taken_quarters};
 pub use record::BookingRecord;
-pub use writes::{create_items, transition_items, SlotPositions, Transition};
+pub use writes::{
+    create_items, transition_items, transition_items_with, Also, SlotPositions, Transition,
+};

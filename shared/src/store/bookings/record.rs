@@ -35,6 +35,8 @@ pub struct BookingRecord {
     pub cancel_reason: Option<String>,
     pub cancelled_by: Option<String>,
     pub reviewed: bool,
+    /// Where its payment is (`crate::store::payments`).
+    pub payment: crate::store::payments::BookingPayment,
 }
 
 impl BookingRecord {
@@ -94,6 +96,7 @@ impl BookingRecord {
             self.cancel_reason.as_ref().map(s),
         );
         put_opt(&mut item, "cancelled_by", self.cancelled_by.as_ref().map(s));
+        self.payment.write(&mut item);
         item
     }
 }
@@ -126,6 +129,7 @@ impl TryFrom<&Item> for BookingRecord {
             cancel_reason: get_s(item, "cancel_reason").map(str::to_owned),
             cancelled_by: get_s(item, "cancelled_by").map(str::to_owned),
             reviewed: get_bool(item, "reviewed").unwrap_or(false),
+            payment: crate::store::payments::BookingPayment::read(item),
         })
     }
 }
