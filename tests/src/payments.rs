@@ -186,3 +186,56 @@ impl TestApp {
         self.post_webhook(&body, &format!("t={t},v1={v1}")).await
     }
 }
+
+impl TestApp {
+    /// A booking of `student`'s with `instructor_id` on a working day `days` ahead, its intent
+    /// created through the API: (booking id, intent id).
+    pub async fn booking_with_intent(
+        &self,
+        student: &LoggedIn,
+        instructor_id: &str,
+        days: i64,
+    ) -> (String, String) {
+        let booking = self
+            .book(
+                student,
+                instructor_id,
+                &crate::marketplace::working_day(days),
+                "10:00",
+                60,
+            )
+            .await;
+        let id = booking["id"].as_str().expect("id").to_owned();
+        let response = self.pay(student, &id).await;
+        assert_eq!(response.status(), 201);
+        let payment: Value = response.json().await.expect("JSON");
+        let intent = payment["payment_intent_id"]
+            .as_str()
+            .expect("intent")
+            .to_owned();
+        (id, intent)
+    }
+
+    /// A booking paid at localstripe and marked paid by the (registered) webhook.
+    pub async fn paid_booking(
+        &self,
+        student: &LoggedIn,
+        instructor_id: &str,
+        days: i64,
+    ) -> (String, String) {
+        let (id, intent) = self.booking_with_intent(student, instructor_id, days).await;
+        pay_at_localstripe(&intent).await;
+        self.wait_for_payment_status(student, &id, "paid").await;
+        (id, intent)
+    }
+
+    /// `POST /bookings/{id}/cancel` as `session`.
+    pub async fn cancel(&self, session: &LoggedIn, booking_id: &str) -> reqwest::Response {
+        self.post_as(
+            session,
+            &format!("/api/v1/bookings/{booking_id}/cancel"),
+            serde_json::json!({"reason": "Plans changed"}),
+        )
+        .await
+    }
+}
