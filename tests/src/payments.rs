@@ -188,7 +188,8 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// A booking of `student`'s with `instructor_id` on a working day `days` ahead, its intent
+    /// A booking of `student`'s with `instructor_id` at 10:00 on the working day at least `days`
+    /// ahead (bookings of one app 5 or more days apart never share a day), its intent
     /// created through the API: (booking id, intent id).
     pub async fn booking_with_intent(
         &self,

@@ -28,6 +28,7 @@ mod marketplace_reviews;
 mod marketplace_started;
 mod openapi;
 mod payments_flow;
+mod payments_refunds;
 mod payments_webhook;
 mod round_trips;
 mod template_parity;
