@@ -177,7 +177,12 @@ async fn apply(state: &AppState, event: &Event, by: &Requester) -> ApiResult<boo
         return Ok(false);
     };
     let claim = payments::event_claim(table, &event.id, state.clock.now().secs())?;
-    let applied = match transact(dynamodb, vec![Write::from(claim), update]).await {
+    let mut items = vec![Write::from(claim), update];
+    let moved = money(event, &booking);
+    if moved != 0 {
+        items.extend(payments::money_moved(table, &booking, moved)?);
+    }
+    let applied = match transact(dynamodb, items).await {
         Ok(()) => true,
         // A replay (the claim), or a change the booking no longer allows.
         Err(TransactError::ConditionFailed(_)) => false,
@@ -192,6 +197,19 @@ async fn apply(state: &AppState, event: &Event, by: &Requester) -> ApiResult<boo
         refunds::settle_cancelled(state, booking, by).await?;
     }
     Ok(applied)
+}
+
+/// What the event moves in the revenue and the instructor's earnings (cents).
+fn money(event: &Event, booking: &BookingRecord) -> i64 {
+    match event.kind.as_str() {
+        "payment_intent.succeeded" => booking.price.cents(),
+        "charge.refunded" => -event
+            .data
+            .object
+            .amount_refunded
+            .unwrap_or(booking.price.cents()),
+        _ => 0,
+    }
 }
 
 /// The booking as `succeeded_update` left it.

@@ -132,7 +132,7 @@ async fn refund(
     let refund_id = made.first().map(|r| r.id.clone()).unwrap_or_default();
     let table = &state.config.table_name;
     let now = state.clock.now();
-    let items = vec![
+    let mut items = vec![
         Write::from(payments::refund_recorded_update(
             table,
             &booking.id,
@@ -152,6 +152,7 @@ async fn refund(
             .put(table)?,
         ),
     ];
+    items.extend(payments::money_moved(table, &booking, -amount)?);
     match transact(&state.aws.dynamodb, items).await {
         Ok(()) => {
             booking.payment.status = PaymentStatus::Refunded;

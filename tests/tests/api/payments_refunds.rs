@@ -13,6 +13,8 @@ use integration_tests::services;
 use serde_json::Value;
 use shared::store::bookings;
 
+use crate::admin_support::seed_admin;
+
 /// Moves the lesson to `hours` from now, as if it had been booked that close to its start.
 async fn starts_in_hours(app: &TestApp, id: &str, hours: i64) {
     let start = app.state.clock.now().timestamp() + jiff::SignedDuration::from_hours(hours);
@@ -76,6 +78,43 @@ async fn the_refund_policy_is_applied_at_stripe() {
     // The listing shows it too.
     let listed = app.booking_as(&student, &early).await;
     assert_eq!(listed["payment_status"], "refunded");
+
+    // Three lessons paid (R900), two refunded in full (R600): R300 kept, in the admin stats
+    // and the instructor's dashboard; each refund is in the audit log.
+    let admin = seed_admin(&app).await;
+    let stats: Value = app
+        .get_bearer("/api/v1/admin/stats", &admin.access_token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(stats["revenue_paid"], 300.0, "{stats}");
+    let dashboard: Value = app
+        .get_bearer("/api/v1/users/me/dashboard", &instructor.access_token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(dashboard["earnings_paid"], 300.0, "{dashboard}");
+    let audit: Value = app
+        .get_bearer(
+            "/api/v1/admin/audit-log?action=booking.refunded",
+            &admin.access_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let mut targets: Vec<&str> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["target"].as_str())
+        .collect();
+    targets.sort_unstable();
+    let mut want = vec![early.as_str(), by_instructor.as_str()];
+    want.sort_unstable();
+    assert_eq!(targets, want, "{audit}");
 }
 
 #[tokio::test]

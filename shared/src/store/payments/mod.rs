@@ -20,5 +20,5 @@ mod writes;
 pub use record::BookingPayment;
 pub use writes::{
     attach_intent_items, booking_of_intent, cancel_guard, charge_refunded_update, event_claim,
-    refund_recorded_update, status_update, succeeded_update,
+    money_moved, refund_recorded_update, status_update, succeeded_update, EARNINGS_PAID,
 };

@@ -10,6 +10,32 @@ use crate::store::attr::{get_s, n, s, Item};
 use crate::store::bookings::{booking_key, Also, BookingRecord};
 use crate::store::transact::Write;
 
+/// The instructor's counter of what students paid them, less refunds (on the user item).
+pub const EARNINGS_PAID: &str = "earnings_paid_cents";
+
+/// Money moving for `booking` (a payment: positive; a refund: negative): the revenue in the
+/// admin stats and the instructor's earnings, for the same transaction as the change.
+pub fn money_moved(
+    table: &str,
+    booking: &BookingRecord,
+    delta_cents: i64,
+) -> anyhow::Result<Vec<Write>> {
+    let earnings = Update::builder()
+        .table_name(table)
+        .set_key(Some(crate::store::users::profile_key(
+            &booking.instructor_id,
+        )))
+        .update_expression("ADD #earnings :delta")
+        .condition_expression("attribute_exists(PK)")
+        .expression_attribute_names("#earnings", EARNINGS_PAID)
+        .expression_attribute_values(":delta", n(delta_cents))
+        .build()?;
+    Ok(vec![
+        Write::from(crate::store::stats::revenue_update(table, delta_cents)?),
+        Write::from(earnings),
+    ])
+}
+
 /// An applied event is remembered this long: Stripe retries a delivery for up to three days.
 const EVENT_RETENTION_SECS: i64 = 30 * 24 * 3600;
 const OPEN: [PaymentStatus; 3] = [

@@ -99,6 +99,9 @@ pub struct UserRecord {
     /// While suspended: the status before the suspension, which reactivation restores.
     pub suspended_from: Option<AccountStatus>,
     pub booking_counts: BookingCounts,
+    /// Instructors: what students paid for their lessons, less refunds (the payment
+    /// transactions move it, `crate::store::payments`).
+    pub earnings_paid: crate::domain::Rands,
 }
 
 /// Where a registration transaction's email claim sits, to tell which claim was taken.
@@ -145,6 +148,7 @@ impl UserRecord {
             sessions_valid_after: 0,
             suspended_from: None,
             booking_counts: BookingCounts::default(),
+            earnings_paid: crate::domain::Rands::from_cents(0),
         }
     }
 
@@ -330,6 +334,9 @@ impl TryFrom<&Item> for UserRecord {
             sessions_valid_after: get_n(item, "sessions_valid_after").unwrap_or(0),
             suspended_from: get_s(item, "suspended_from").and_then(AccountStatus::parse),
             booking_counts: BookingCounts::from_item(item),
+            earnings_paid: crate::domain::Rands::from_cents(
+                get_n(item, crate::store::payments::EARNINGS_PAID).unwrap_or(0),
+            ),
         })
     }
 }
