@@ -27,6 +27,8 @@ export interface Shared {
   readonly key: kms.CfnKey;
   readonly jwtSecret: secretsmanager.CfnSecret;
   readonly cursorSecret: secretsmanager.CfnSecret;
+  readonly stripeSecretKey: secretsmanager.CfnSecret;
+  readonly stripeWebhookSecret: secretsmanager.CfnSecret;
   readonly tableName: string;
   readonly tableArn: string;
   readonly indexArn: string;
@@ -72,6 +74,15 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
   const { name, binary } = group;
   const logGroup = shared.logGroup(`${name}LogGroup`, `/aws/lambda/\${AWS::StackName}-${binary}`);
 
+  const refs = {
+    tableArn: shared.tableArn,
+    indexArn: shared.indexArn,
+    keyArn: shared.key.attrArn,
+    jwtSecret: shared.jwtSecret.ref,
+    cursorSecret: shared.cursorSecret.ref,
+    stripeSecretKey: shared.stripeSecretKey.ref,
+    stripeWebhookSecret: shared.stripeWebhookSecret.ref,
+  };
   const role = named(new iam.CfnRole(stack, `${name}FunctionRole`, {
     assumeRolePolicyDocument: {
       Version: '2012-10-17',
@@ -95,13 +106,7 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
             Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
             Resource: '*', // X-Ray has no resource-level permissions
           },
-          ...group.statements({
-            tableArn: shared.tableArn,
-            indexArn: shared.indexArn,
-            keyArn: shared.key.attrArn,
-            jwtSecret: shared.jwtSecret.ref,
-            cursorSecret: shared.cursorSecret.ref,
-          }),
+          ...group.statements(refs),
         ],
       },
     }],
@@ -140,6 +145,7 @@ export function endpointGroup(stack: Stack, shared: Shared, group: Group): Built
       SMTP_PORT: s.smtpPort,
       SMTP_TLS_MODE: s.smtpTlsMode,
       SMTP_FROM: s.smtpFrom,
+      ...(group.environment?.(refs) ?? {}),
     },
   });
   const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;

@@ -9,6 +9,8 @@ export interface Refs {
   readonly keyArn: string;
   readonly jwtSecret: string;
   readonly cursorSecret: string;
+  readonly stripeSecretKey: string;
+  readonly stripeWebhookSecret: string;
 }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
@@ -23,6 +25,8 @@ export interface Group {
   /** [event name, method, path]; `options` routes are the CORS preflights. */
   readonly routes: ReadonlyArray<readonly [string, Method, string]>;
   readonly statements: (refs: Refs) => Record<string, unknown>[];
+  /** Variables of this function only, beside the ones every function has. */
+  readonly environment?: (refs: Refs) => Record<string, string>;
 }
 
 // Bound to the SMTP password's encryption context (shared/src/envelope.rs).
@@ -51,6 +55,11 @@ const readSigningKey = (refs: Refs) => ({
 const openSmtpPassword = (refs: Refs) => ({
   Sid: 'OpenSmtpPassword', Effect: 'Allow', Action: 'kms:Decrypt', Resource: refs.keyArn,
   Condition: SMTP_PASSWORD,
+});
+// Payments: the Stripe API key and the webhook secret (current and previous).
+const readStripeSecrets = (refs: Refs) => ({
+  Sid: 'ReadStripeSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue',
+  Resource: [refs.stripeSecretKey, refs.stripeWebhookSecret],
 });
 const ITEMS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
 
@@ -147,7 +156,7 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'Bookings',
     binary: 'bookings',
-    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review)',
+    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review|payment), POST /api/v1/payments/stripe/webhook',
     routes: [
       ['CreateBooking', 'post', '/api/v1/bookings'],
       ['ListBookings', 'get', '/api/v1/bookings'],
@@ -156,16 +165,26 @@ export const GROUPS: readonly Group[] = [
       ['Complete', 'post', '/api/v1/bookings/{id}/complete'],
       ['Cancel', 'post', '/api/v1/bookings/{id}/cancel'],
       ['Review', 'post', '/api/v1/bookings/{id}/review'],
+      ['PayBooking', 'post', '/api/v1/bookings/{id}/payment'],
+      // Stripe's webhook: public (no token; the Stripe-Signature is the authentication).
+      ['StripeWebhook', 'post', '/api/v1/payments/stripe/webhook'],
       ['PreflightBookings', 'options', '/api/v1/bookings'],
       ['PreflightBookingsId', 'options', '/api/v1/bookings/{id}'],
       ['PreflightBookingsIdConfirm', 'options', '/api/v1/bookings/{id}/confirm'],
       ['PreflightBookingsIdComplete', 'options', '/api/v1/bookings/{id}/complete'],
       ['PreflightBookingsIdCancel', 'options', '/api/v1/bookings/{id}/cancel'],
       ['PreflightBookingsIdReview', 'options', '/api/v1/bookings/{id}/review'],
+      ['PreflightBookingsIdPayment', 'options', '/api/v1/bookings/{id}/payment'],
+      ['PreflightPaymentsStripeWebhook', 'options', '/api/v1/payments/stripe/webhook'],
     ],
     statements: (refs) => [
-      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), openSmtpPassword(refs),
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKeys(refs), readStripeSecrets(refs),
+      openSmtpPassword(refs),
     ],
+    environment: (refs) => ({
+      STRIPE_SECRET_KEY_ID: refs.stripeSecretKey,
+      STRIPE_WEBHOOK_SECRET_ID: refs.stripeWebhookSecret,
+    }),
   },
   {
     name: 'Admin',

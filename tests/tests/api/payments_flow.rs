@@ -19,8 +19,11 @@ async fn book_pay_confirm_at_localstripe_and_the_signed_webhook_marks_it_paid() 
     let id = booking["id"].as_str().expect("id");
     assert_eq!(booking["payment_status"], "unpaid");
 
+    let calls = app.dynamodb_calls();
     let first = app.pay(&student, id).await;
     assert_eq!(first.status(), 201);
+    // The round trips docs/architecture.md lists: guard, limit, booking, the transaction.
+    assert_eq!(app.dynamodb_calls() - calls, 4, "first payment");
     let first: Value = first.json().await.expect("JSON");
     let intent_id = first["payment_intent_id"].as_str().expect("intent id");
     assert_eq!(first["amount"], 450.0);
@@ -33,8 +36,10 @@ async fn book_pay_confirm_at_localstripe_and_the_signed_webhook_marks_it_paid() 
     assert_eq!(at_stripe["amount"], 45_000);
     assert_eq!(at_stripe["metadata"]["booking_id"], id);
 
+    let calls = app.dynamodb_calls();
     let again = app.pay(&student, id).await;
     assert_eq!(again.status(), 200);
+    assert_eq!(app.dynamodb_calls() - calls, 3, "repeated payment");
     let again: Value = again.json().await.expect("JSON");
     assert_eq!(again["payment_intent_id"], intent_id, "the same intent");
 

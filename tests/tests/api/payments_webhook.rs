@@ -84,8 +84,11 @@ async fn each_event_applies_once_and_unknown_ones_are_acknowledged() {
     };
 
     let processing = event("evt_processing_1", "payment_intent.processing");
+    let calls = app.dynamodb_calls();
     let response = app.deliver(&processing).await;
     assert_eq!(response.status(), 200);
+    // Limit, intent lookup, booking, the transaction (docs/architecture.md).
+    assert_eq!(app.dynamodb_calls() - calls, 4, "an applied event");
     assert_eq!(
         app.booking_as(&student, &id).await["payment_status"],
         "processing"
