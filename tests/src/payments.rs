@@ -240,3 +240,29 @@ impl TestApp {
         .await
     }
 }
+
+/// A student's booking, 3 days ahead, with its intent, and who is in it.
+pub struct Booked {
+    pub instructor: crate::accounts::TestUser,
+    pub student: LoggedIn,
+    pub id: String,
+    pub intent: String,
+}
+
+/// A listed instructor (R300 an hour), a signed-in student, and the student's booking with
+/// its intent.
+pub async fn booked_with_intent(app: &TestApp) -> Booked {
+    let instructor = app
+        .listed_instructor(&crate::marketplace::CAPE_TOWN, 300.0)
+        .await;
+    let student = app.signed_in_student().await;
+    let (id, intent) = app
+        .booking_with_intent(&student, &instructor.user_id, 3)
+        .await;
+    Booked {
+        instructor,
+        student,
+        id,
+        intent,
+    }
+}

@@ -7,7 +7,7 @@ use integration_tests::app::{spawn_app_with, Options, TestApp};
 use integration_tests::fault_proxy::{Fault, FaultProxy};
 use integration_tests::marketplace::CAPE_TOWN;
 use integration_tests::payments::{
-    app_with_payments, intent_at_localstripe, refunds_at_localstripe,
+    app_with_payments, booked_with_intent, intent_at_localstripe, refunds_at_localstripe, Booked,
 };
 use integration_tests::services;
 use serde_json::Value;
@@ -120,11 +120,12 @@ async fn the_refund_policy_is_applied_at_stripe() {
 #[tokio::test]
 async fn cancelling_an_unpaid_booking_cancels_its_intent() {
     let app = app_with_payments(false).await;
-    let instructor = app.listed_instructor(&CAPE_TOWN, 300.0).await;
-    let student = app.signed_in_student().await;
-    let (id, intent) = app
-        .booking_with_intent(&student, &instructor.user_id, 3)
-        .await;
+    let Booked {
+        student,
+        id,
+        intent,
+        ..
+    } = booked_with_intent(&app).await;
     let response = app.cancel(&student, &id).await;
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.expect("JSON");

@@ -2,9 +2,9 @@
 //! each event applies once; a payment that arrives after its booking was cancelled is refunded
 //! at once. Events are localstripe's own (or hand-made ones), signed as Stripe signs them.
 
-use integration_tests::marketplace::CAPE_TOWN;
 use integration_tests::payments::{
-    app_with_payments, event_at_localstripe, pay_at_localstripe, refunds_at_localstripe,
+    app_with_payments, booked_with_intent, event_at_localstripe, pay_at_localstripe,
+    refunds_at_localstripe, Booked,
 };
 use serde_json::{json, Value};
 use shared::payments::signature::sign;
@@ -12,11 +12,12 @@ use shared::payments::signature::sign;
 #[tokio::test]
 async fn forged_stale_or_tampered_deliveries_are_400s_and_change_nothing() {
     let app = app_with_payments(false).await;
-    let instructor = app.listed_instructor(&CAPE_TOWN, 300.0).await;
-    let student = app.signed_in_student().await;
-    let (id, intent) = app
-        .booking_with_intent(&student, &instructor.user_id, 3)
-        .await;
+    let Booked {
+        student,
+        id,
+        intent,
+        ..
+    } = booked_with_intent(&app).await;
     pay_at_localstripe(&intent).await;
     let event = event_at_localstripe("payment_intent.succeeded", &intent).await;
     let body = serde_json::to_vec(&event).expect("JSON");
@@ -72,11 +73,12 @@ async fn forged_stale_or_tampered_deliveries_are_400s_and_change_nothing() {
 #[tokio::test]
 async fn each_event_applies_once_and_unknown_ones_are_acknowledged() {
     let app = app_with_payments(false).await;
-    let instructor = app.listed_instructor(&CAPE_TOWN, 300.0).await;
-    let student = app.signed_in_student().await;
-    let (id, intent) = app
-        .booking_with_intent(&student, &instructor.user_id, 3)
-        .await;
+    let Booked {
+        student,
+        id,
+        intent,
+        ..
+    } = booked_with_intent(&app).await;
     let event = |id: &str, kind: &str| {
         json!({"id": id, "object": "event", "type": kind, "livemode": false,
                "data": {"object": {"id": intent, "object": "payment_intent",
@@ -130,11 +132,12 @@ async fn each_event_applies_once_and_unknown_ones_are_acknowledged() {
 #[tokio::test]
 async fn a_payment_that_succeeds_after_its_booking_was_cancelled_is_refunded_in_full_at_once() {
     let app = app_with_payments(false).await;
-    let instructor = app.listed_instructor(&CAPE_TOWN, 300.0).await;
-    let student = app.signed_in_student().await;
-    let (id, intent) = app
-        .booking_with_intent(&student, &instructor.user_id, 3)
-        .await;
+    let Booked {
+        student,
+        id,
+        intent,
+        ..
+    } = booked_with_intent(&app).await;
     // The card form pays; before the webhook arrives, the student cancels.
     pay_at_localstripe(&intent).await;
     let cancel = app.cancel(&student, &id).await;
