@@ -264,3 +264,75 @@ pub fn refund_recorded_update(
         .expression_attribute_values(":yes", AttributeValue::Bool(true))
         .build()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Rands;
+
+    fn booking(status: BookingStatus, payment: PaymentStatus) -> BookingRecord {
+        let item = Item::from([
+            ("booking_id".to_owned(), s("b1")),
+            ("instructor_id".to_owned(), s("i1")),
+            ("student_id".to_owned(), s("s1")),
+            ("instructor_name".to_owned(), s("I")),
+            ("student_name".to_owned(), s("S")),
+            ("lesson_start".to_owned(), s("2026-03-10T08:00:00Z")),
+            ("duration_minutes".to_owned(), n(60)),
+            ("status".to_owned(), s(status.as_str())),
+            ("price_cents".to_owned(), n(30_000)),
+            ("pickup_address".to_owned(), s("1 Main Road")),
+            ("created_at".to_owned(), s("2026-03-01T08:00:00Z")),
+            ("updated_at".to_owned(), s("2026-03-01T08:00:00Z")),
+            ("payment_status".to_owned(), s(payment.as_str())),
+            ("payment_intent_id".to_owned(), s("pi_1")),
+        ]);
+        BookingRecord::try_from(&item).expect("a booking")
+    }
+
+    #[test]
+    fn a_cancellation_owes_its_refund_only_if_the_payment_status_is_unchanged() {
+        let paid = booking(BookingStatus::Confirmed, PaymentStatus::Paid);
+        let also = cancel_guard(&paid, Some(30_000));
+        assert_eq!(also.condition.as_deref(), Some("#pstatus = :pseen"));
+        assert!(also
+            .sets
+            .iter()
+            .any(|set| set.starts_with("refund_pending")));
+        let late = cancel_guard(&paid, Some(0));
+        assert!(
+            !late
+                .sets
+                .iter()
+                .any(|set| set.starts_with("refund_pending")),
+            "nothing owed, nothing pending"
+        );
+        let unpaid = cancel_guard(
+            &booking(BookingStatus::Pending, PaymentStatus::Unpaid),
+            None,
+        );
+        assert!(unpaid.sets.is_empty());
+        assert!(unpaid
+            .condition
+            .as_deref()
+            .is_some_and(|c| c.contains("attribute_not_exists")));
+    }
+
+    #[test]
+    fn a_payment_after_the_cancellation_owes_the_full_price_back() {
+        let cancelled = booking(BookingStatus::Cancelled, PaymentStatus::Unpaid);
+        let update = succeeded_update("t", &cancelled, "pi_1").expect("update");
+        assert!(update.update_expression().contains("refund_pending"));
+        assert!(update
+            .condition_expression()
+            .is_some_and(|c| c.contains("#status = :cancelled")));
+        let values = update.expression_attribute_values().expect("values");
+        assert_eq!(values[":full"], n(Rands::from_cents(30_000).cents()));
+        let live = booking(BookingStatus::Confirmed, PaymentStatus::Unpaid);
+        let update = succeeded_update("t", &live, "pi_1").expect("update");
+        assert_eq!(update.update_expression(), "SET #ps = :paid");
+        assert!(update
+            .condition_expression()
+            .is_some_and(|c| c.contains("payment_intent_id = :pi")));
+    }
+}
