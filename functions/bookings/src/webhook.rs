@@ -88,16 +88,18 @@ pub async fn webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<JsonResponse<Receipt>> {
-    state
-        .limiter
-        .check(&scope, RuleName::PublicIp, Caller::key(&ip.key()))
-        .await?;
     let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    // A missing, malformed or stale header is refused before any I/O (no counter, no secret);
+    // the rest is limited per IP before the secret is loaded.
     let verified = match signature::parse(header, state.clock.now().secs()) {
         Ok(signed) => {
+            state
+                .limiter
+                .check(&scope, RuleName::PublicIp, Caller::key(&ip.key()))
+                .await?;
             let ring = shared::payments::of(&state)?.webhook_secrets.get().await?;
             signed.check(&body, ring.all().map(|key| key.bytes.as_slice()))
         }

@@ -158,3 +158,73 @@ async fn a_payment_that_succeeds_after_its_booking_was_cancelled_is_refunded_in_
     assert_eq!(refunds.len(), 1, "refunded once: {refunds:?}");
     assert_eq!(refunds[0]["amount"], 30_000);
 }
+
+#[tokio::test]
+async fn after_the_webhook_secret_is_rotated_both_versions_verify_and_older_ones_do_not() {
+    let app = app_with_payments(false).await;
+    let Booked {
+        student,
+        id,
+        intent,
+        ..
+    } = booked_with_intent(&app).await;
+    let payments = app.state.payments.as_deref().expect("payments");
+    let secret_id = app
+        .state
+        .config
+        .stripe
+        .as_ref()
+        .expect("stripe")
+        .webhook_secret_id
+        .clone();
+    let first = app.webhook_secret().await;
+    for n in 1..=2 {
+        app.state
+            .aws
+            .secrets
+            .put_secret_value()
+            .secret_id(&secret_id)
+            .secret_string(format!("whsec_rotated_{n}_0123456789abcdef0123456789"))
+            .send()
+            .await
+            .expect("rotate the webhook secret");
+    }
+    // Functions reload within 5 minutes; this one at once.
+    payments
+        .webhook_secrets
+        .reload(std::time::Duration::ZERO)
+        .await
+        .expect("reload");
+    let now = app.state.clock.now().secs();
+    let delivery = |event_id: &str, kind: &str| {
+        serde_json::to_vec(&json!({"id": event_id, "type": kind,
+            "data": {"object": {"id": intent, "object": "payment_intent"}}}))
+        .expect("JSON")
+    };
+
+    // Two rotations ago: refused.
+    let body = delivery("evt_old_secret", "payment_intent.processing");
+    let response = app
+        .post_webhook(&body, &format!("t={now},v1={}", sign(&first, now, &body)))
+        .await;
+    assert_eq!(response.status(), 400, "a secret two versions old");
+    // The previous and the current version: both accepted.
+    for (n, kind) in [
+        (1, "payment_intent.processing"),
+        (2, "payment_intent.payment_failed"),
+    ] {
+        let secret = format!("whsec_rotated_{n}_0123456789abcdef0123456789");
+        let body = delivery(&format!("evt_rotated_{n}"), kind);
+        let response = app
+            .post_webhook(
+                &body,
+                &format!("t={now},v1={}", sign(secret.as_bytes(), now, &body)),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "version {n}");
+    }
+    assert_eq!(
+        app.booking_as(&student, &id).await["payment_status"],
+        "failed"
+    );
+}
