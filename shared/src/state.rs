@@ -71,4 +71,21 @@ impl AppState {
     pub async fn preload_signing_keys(&self) -> anyhow::Result<()> {
         self.signing_keys.get().await.map(|_| ())
     }
+
+    /// The function's payments, or the 503 a function without them answers.
+    pub fn payments(&self) -> crate::ApiResult<&crate::payments::Payments> {
+        self.payments
+            .as_deref()
+            .ok_or_else(crate::payments::not_configured)
+    }
+
+    /// What `crate::payments::refunds` needs, now.
+    pub fn payments_context(&self) -> crate::payments::PaymentsContext<'_> {
+        crate::payments::PaymentsContext {
+            payments: self.payments.as_deref(),
+            dynamodb: &self.aws.dynamodb,
+            table: &self.config.table_name,
+            now: self.clock.now(),
+        }
+    }
 }

@@ -231,7 +231,8 @@ pub async fn cancel(
     };
     if booking.status == BookingStatus::Cancelled && booking.payment.refund_pending {
         // A cancellation whose refund failed at Stripe: repeating it finishes the refund.
-        let settled = refunds::settle_cancelled(&state, booking, &requester).await?;
+        let settled =
+            refunds::settle_cancelled(&state.payments_context(), booking, &requester).await?;
         return Ok(JsonResponse(BookingView::from(settled)));
     }
     let now = state.clock.now();
@@ -268,6 +269,6 @@ pub async fn cancel(
         "cancelled",
     )
     .await;
-    let updated = refunds::settle_cancelled(&state, updated, &requester).await?;
+    let updated = refunds::settle_cancelled(&state.payments_context(), updated, &requester).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }

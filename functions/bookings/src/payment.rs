@@ -112,7 +112,7 @@ pub async fn pay(
     if let Some(why) = refusal(&booking) {
         return Err(ApiError::Conflict(why));
     }
-    let stripe = &shared::payments::of(&state)?.stripe;
+    let stripe = &state.payments()?.stripe;
     if let Some(intent_id) = &booking.payment.intent_id {
         let intent = stripe.intent(intent_id).await?;
         mark_processing(&state, &booking, &intent).await?;
@@ -155,7 +155,7 @@ async fn lost_the_race(
     match (refusal(&now), now.payment.intent_id) {
         (Some(why), _) => Err(ApiError::Conflict(why)),
         (None, Some(winner)) => {
-            let intent = shared::payments::of(state)?.stripe.intent(&winner).await?;
+            let intent = state.payments()?.stripe.intent(&winner).await?;
             Ok((StatusCode::OK, JsonResponse(PaymentView::of(intent))))
         }
         (None, None) => Err(ApiError::Conflict(
@@ -166,7 +166,7 @@ async fn lost_the_race(
 
 /// Cancels an intent no booking holds (best effort: nobody has its client secret).
 async fn discard(state: &AppState, intent_id: &str) {
-    if let Ok(payments) = shared::payments::of(state) {
+    if let Ok(payments) = state.payments() {
         if let Err(err) = payments.stripe.cancel_intent(intent_id).await {
             tracing::warn!(intent = intent_id, error = %err, "unattached intent not cancelled");
         }

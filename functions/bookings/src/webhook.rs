@@ -100,7 +100,7 @@ pub async fn webhook(
                 .limiter
                 .check(&scope, RuleName::PublicIp, Caller::key(&ip.key()))
                 .await?;
-            let ring = shared::payments::of(&state)?.webhook_secrets.get().await?;
+            let ring = state.payments()?.webhook_secrets.get().await?;
             signed.check(&body, ring.all().map(|key| key.bytes.as_slice()))
         }
         Err(err) => Err(err),
@@ -196,7 +196,7 @@ async fn apply(state: &AppState, event: &Event, by: &Requester) -> ApiResult<boo
         booking
     };
     if booking.status == BookingStatus::Cancelled && booking.payment.refund_pending {
-        refunds::settle_cancelled(state, booking, by).await?;
+        refunds::settle_cancelled(&state.payments_context(), booking, by).await?;
     }
     Ok(applied)
 }

@@ -8,4 +8,4 @@ pub mod signature;
 pub mod stripe;
 
 pub use policy::Canceller;
-pub use setup::{of, Payments};
+pub use setup::{not_configured, Payments, PaymentsContext};

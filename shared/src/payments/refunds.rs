@@ -22,10 +22,11 @@ use crate::clock::Now;
 use crate::domain::PaymentStatus;
 use crate::payments::policy::{self, Canceller};
 use crate::payments::stripe::StripeError;
+use crate::payments::PaymentsContext;
 use crate::store::bookings::{self, Also, BookingRecord};
 use crate::store::payments;
 use crate::store::transact::{transact, TransactError, Write};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{ApiError, ApiResult};
 
 /// Who asked for the refund, for its audit entry.
 #[derive(Debug, Clone)]
@@ -61,7 +62,7 @@ pub fn cancelled_with(mut booking: BookingRecord, refund: Option<i64>) -> Bookin
 /// After a cancellation is written: makes the refund it owes (steps 2 and 3 above), or cancels
 /// the intent of a booking that was never paid so the card form cannot pay it any more.
 pub async fn settle_cancelled(
-    state: &AppState,
+    ctx: &PaymentsContext<'_>,
     booking: BookingRecord,
     by: &Requester,
 ) -> ApiResult<BookingRecord> {
@@ -69,18 +70,18 @@ pub async fn settle_cancelled(
         return Ok(booking);
     };
     if booking.payment.refund_pending {
-        return refund(state, booking, &intent_id, by).await;
+        return refund(ctx, booking, &intent_id, by).await;
     }
     if booking.payment.status.is_open() {
-        cancel_intent(state, &intent_id).await;
+        cancel_intent(ctx, &intent_id).await;
     }
     Ok(booking)
 }
 
 /// Best effort: an intent Stripe will not cancel (it succeeded meanwhile) is settled by its
 /// `payment_intent.succeeded`, which refunds a cancelled booking in full.
-async fn cancel_intent(state: &AppState, intent_id: &str) {
-    let Some(payments) = state.payments.as_deref() else {
+async fn cancel_intent(ctx: &PaymentsContext<'_>, intent_id: &str) {
+    let Some(payments) = ctx.payments else {
         return;
     };
     match payments.stripe.cancel_intent(intent_id).await {
@@ -96,7 +97,7 @@ async fn cancel_intent(state: &AppState, intent_id: &str) {
 }
 
 async fn refund(
-    state: &AppState,
+    ctx: &PaymentsContext<'_>,
     mut booking: BookingRecord,
     intent_id: &str,
     by: &Requester,
@@ -111,7 +112,7 @@ async fn refund(
             .into(),
         extra: None,
     };
-    let stripe = &crate::payments::of(state)?.stripe;
+    let stripe = &ctx.payments()?.stripe;
     let made = match stripe.refunds_of(intent_id).await {
         Ok(existing) if !existing.is_empty() => existing,
         Ok(_) => match stripe.refund(&booking.id, intent_id, owed).await {
@@ -130,8 +131,8 @@ async fn refund(
     };
     let amount: i64 = made.iter().map(|r| r.amount).sum();
     let refund_id = made.first().map(|r| r.id.clone()).unwrap_or_default();
-    let table = &state.config.table_name;
-    let now = state.clock.now();
+    let table = ctx.table;
+    let now = ctx.now;
     let mut items = vec![
         Write::from(payments::refund_recorded_update(
             table,
@@ -153,7 +154,7 @@ async fn refund(
         ),
     ];
     items.extend(payments::money_moved(table, &booking, -amount)?);
-    match transact(&state.aws.dynamodb, items).await {
+    match transact(ctx.dynamodb, items).await {
         Ok(()) => {
             booking.payment.status = PaymentStatus::Refunded;
             booking.payment.refund_cents = Some(amount);
@@ -162,11 +163,9 @@ async fn refund(
             Ok(booking)
         }
         // Another attempt recorded it first: the booking as that one left it.
-        Err(TransactError::ConditionFailed(_)) => {
-            bookings::get(&state.aws.dynamodb, table, &booking.id)
-                .await?
-                .ok_or(ApiError::NotFound)
-        }
+        Err(TransactError::ConditionFailed(_)) => bookings::get(ctx.dynamodb, table, &booking.id)
+            .await?
+            .ok_or(ApiError::NotFound),
         Err(err) => {
             tracing::warn!(booking = %booking.id, error = %err, "refund made but not recorded");
             Err(pending())

@@ -42,10 +42,22 @@ impl Payments {
     }
 }
 
-/// The function's payments, or the 503 a route without them answers.
-pub fn of(state: &crate::AppState) -> crate::ApiResult<&Payments> {
-    state
-        .payments
-        .as_deref()
-        .ok_or_else(|| crate::ApiError::unavailable("Payments are not configured here."))
+/// What refunding a cancelled booking needs of a function's state (`AppState::payments_context`).
+pub struct PaymentsContext<'a> {
+    pub payments: Option<&'a Payments>,
+    pub dynamodb: &'a aws_sdk_dynamodb::Client,
+    pub table: &'a str,
+    pub now: crate::clock::Now,
+}
+
+impl PaymentsContext<'_> {
+    /// The payments, or the 503 a function without them answers.
+    pub fn payments(&self) -> crate::ApiResult<&Payments> {
+        self.payments.ok_or_else(not_configured)
+    }
+}
+
+/// The 503 of a function without Stripe settings.
+pub fn not_configured() -> crate::ApiError {
+    crate::ApiError::unavailable("Payments are not configured here.")
 }

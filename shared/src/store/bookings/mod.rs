@@ -13,6 +13,7 @@
 //! status change, so the slot is free again at once.
 
 mod keys;
+mod payment;
 mod reads;
 mod record;
 mod writes;
@@ -22,6 +23,7 @@ pub use crate::store::users::counter_update;
 pub use keys::{
     booking_key, instructor_index_pk, slot_pk, student_index_pk, BookingsOf, Party, ALL_BOOKINGS_PK,
 };
+pub use payment::BookingPayment;
 pub use reads::{get, in_window, page, taken_quarters};
 pub use record::BookingRecord;
 pub use writes::{

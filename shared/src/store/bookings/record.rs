@@ -36,7 +36,7 @@ pub struct BookingRecord {
     pub cancelled_by: Option<String>,
     pub reviewed: bool,
     /// Where its payment is (`crate::store::payments`).
-    pub payment: crate::store::payments::BookingPayment,
+    pub payment: super::payment::BookingPayment,
 }
 
 impl BookingRecord {
@@ -129,7 +129,7 @@ impl TryFrom<&Item> for BookingRecord {
             cancel_reason: get_s(item, "cancel_reason").map(str::to_owned),
             cancelled_by: get_s(item, "cancelled_by").map(str::to_owned),
             reviewed: get_bool(item, "reviewed").unwrap_or(false),
-            payment: crate::store::payments::BookingPayment::read(item),
+            payment: super::payment::BookingPayment::read(item),
         })
     }
 }

@@ -14,11 +14,11 @@
 //! Stripe is recorded by a write conditional on it still being pending (see
 //! `shared::payments::refunds`).
 
-mod record;
 mod writes;
 
-pub use record::BookingPayment;
+pub use crate::store::bookings::BookingPayment;
+pub use crate::store::users::EARNINGS_PAID;
 pub use writes::{
     attach_intent_items, booking_of_intent, cancel_guard, charge_refunded_update, event_claim,
-    money_moved, refund_recorded_update, status_update, succeeded_update, EARNINGS_PAID,
+    money_moved, refund_recorded_update, status_update, succeeded_update,
 };

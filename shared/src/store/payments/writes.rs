@@ -9,9 +9,7 @@ use crate::schema::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{get_s, n, s, Item};
 use crate::store::bookings::{booking_key, Also, BookingRecord};
 use crate::store::transact::Write;
-
-/// The instructor's counter of what students paid them, less refunds (on the user item).
-pub const EARNINGS_PAID: &str = "earnings_paid_cents";
+use crate::store::users::EARNINGS_PAID;
 
 /// Money moving for `booking` (a payment: positive; a refund: negative): the revenue in the
 /// admin stats and the instructor's earnings, for the same transaction as the change.

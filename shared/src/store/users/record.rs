@@ -104,6 +104,10 @@ pub struct UserRecord {
     pub earnings_paid: crate::domain::Rands,
 }
 
+/// An instructor's counter of what students paid them, less refunds (moved by the payment
+/// transactions, `crate::store::payments`).
+pub const EARNINGS_PAID: &str = "earnings_paid_cents";
+
 /// Where a registration transaction's email claim sits, to tell which claim was taken.
 pub const REGISTRATION_EMAIL_CLAIM: usize = 1;
 /// Where its phone claim sits.
@@ -335,7 +339,7 @@ impl TryFrom<&Item> for UserRecord {
             suspended_from: get_s(item, "suspended_from").and_then(AccountStatus::parse),
             booking_counts: BookingCounts::from_item(item),
             earnings_paid: crate::domain::Rands::from_cents(
-                get_n(item, crate::store::payments::EARNINGS_PAID).unwrap_or(0),
+                get_n(item, EARNINGS_PAID).unwrap_or(0),
             ),
         })
     }

@@ -1,4 +1,4 @@
-//! The payment attributes of a booking item.
+//! The payment attributes of a booking item (their writes: `crate::store::payments`).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
