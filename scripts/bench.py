@@ -14,6 +14,10 @@
    50 in flight, register → mail → verify → login → search → book → (cancel); status counts and
    latency percentiles per step, with correctness checks (no double booking, exact rate limits).
 
+`scripts/bench.py --only <function>` measures one function (its cases through the Runtime API,
+its native release binary and that binary deflated, and its arm64 zip when cargo-lambda is
+installed) and prints the figures without touching docs/benchmarks.md.
+
 Every figure in the report is printed by this script; nothing is asserted against a time.
 Standard library only.
 """
@@ -31,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +50,7 @@ CASES = [
     ("users", "events/users/get-me-without-token.v1.json", 401, "GET /users/me, no token: no I/O"),
     ("instructors", "events/instructors/get-instructors-cape-town.v1.json", 200, "GET /instructors?city=: limit + query"),
     ("bookings", "events/bookings/get-bookings-without-token.v1.json", 401, "GET /bookings, no token: no I/O"),
+    ("bookings", "events/bookings/post-stripe-webhook-bad-signature.v1.json", 400, "POST /payments/stripe/webhook, stale signature: no I/O"),
     ("admin", "events/admin/get-stats-without-token.v1.json", 401, "GET /admin/stats, no token: no I/O"),
     # Not HTTP: no statusCode to check (0). The batch's first notice names no user (one
     # GetItem, one DeleteItem), its second is not a notice (reported as a batch item failure).
@@ -379,7 +385,52 @@ def rerender(work: Path) -> None:
     print(text)
 
 
+def only(function: str) -> None:
+    """One function's cold start, warm latency, memory and sizes, printed (see the docstring)."""
+    if function not in FUNCTIONS:
+        raise SystemExit(f"bench: unknown function {function!r} (one of {', '.join(FUNCTIONS)})")
+    if not BENCH_TOOL.exists():
+        raise SystemExit(f"bench: {BENCH_TOOL} is missing (it lives in ../shared beside the project)")
+    run(["scripts/setup-python.sh"])
+    run(["cargo", "build", "--release", "--quiet", "-p", function, "--bin", function])
+    # The local server only provides the emulated AWS here; it is not measured.
+    run(["cargo", "build", "--quiet", "-p", "local", "--bin", "local"])
+    work = Path(tempfile.mkdtemp(prefix=f"drive-alive-bench-{function}-"))
+    port = free_port()
+    server_env = dict(os.environ, PORT=str(port), LOG_LEVEL="warn", LOCAL_STATE_DIR=str(work / "state"))
+    server = subprocess.Popen([str(ROOT / "target/debug/local")], cwd=ROOT, env=server_env,
+                              stdin=subprocess.PIPE, stdout=open(work / "local.log", "w"),
+                              stderr=subprocess.STDOUT)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/api/v1/health/ready")
+        function_env = read_env_file(work / "state" / "function.env")
+        function_env["LOG_LEVEL"] = "warn"
+        rows = []
+        for name, event, status, what in CASES:
+            if name == function:
+                raw = lambda_bench(name, event, status, function_env, work / f"{name}-{len(rows)}.json")
+                rows.append(row_of(name, what, summary_of(raw)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    binary = ROOT / "target" / "release" / function
+    deflated = work / "bootstrap.zip"
+    with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.write(binary, "bootstrap")
+    sizes = {"native_binary_mb": binary.stat().st_size / 1e6,
+             "native_deflated_mb": deflated.stat().st_size / 1e6}
+    if (ROOT / ".venv-deploy" / "bin" / "cargo-lambda").exists():
+        zips = zip_sizes()
+        if isinstance(zips, dict) and function in zips:
+            sizes["arm64_zip_mb"] = zips[function] / 1e6
+    print(json.dumps({"function": function, "cases": rows, "sizes": sizes,
+                      "targets": TARGETS}, indent=2))
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--only":
+        only(sys.argv[2])
+        return
     if len(sys.argv) == 3 and sys.argv[1] == "--report-from":
         rerender(Path(sys.argv[2]))
         return

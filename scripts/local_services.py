@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Local stand-ins for the cloud: the moto server (DynamoDB, KMS, Secrets Manager, SQS, SNS) and
-an SMTP server that keeps every message it receives as one file.
+"""Local stand-ins for the cloud: the moto server (DynamoDB, KMS, Secrets Manager, SQS, SNS), an
+SMTP server that keeps every message it receives as one file, and localstripe (Stripe).
 
 Each service runs as its own process so that a test can stop one of them (fault injection) while
 the other keeps going. The process binds 127.0.0.1 on a free port, prints one line
@@ -9,12 +9,14 @@ go of it) or on SIGTERM/SIGINT, so nothing outlives the test or the `make run` t
 
     local_services.py moto     (GET /_local/sms lists the SMS its SNS published)
     local_services.py smtp --mail-dir .local/mail [--auth-user U]   (password in SMTP_AUTH_PASSWORD)
+    local_services.py stripe --state-file .local/localstripe.pickle
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import pickle
 import signal
 import socket
 import sys
@@ -360,6 +362,44 @@ def run_smtp(args: argparse.Namespace) -> None:
     threading.Event().wait()
 
 
+def run_stripe(args: argparse.Namespace) -> None:
+    """localstripe, on 127.0.0.1 only (its own start() listens on every interface), keeping its
+    store in `--state-file` instead of the fixed /tmp/localstripe.pickle every user shares."""
+    from aiohttp import web
+    from localstripe import resources
+    from localstripe.server import app
+
+    state_file = Path(args.state_file)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+
+    def load(store) -> None:
+        try:
+            with state_file.open("rb") as f:
+                old = pickle.load(f)
+            store.clear()
+            store.update(old)
+        except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+            pass
+
+    def dump(store) -> None:
+        tmp = state_file.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(dict(store), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(state_file)
+
+    resources.Store.try_load_from_disk = load
+    resources.Store.dump_to_disk = dump
+    resources.store.try_load_from_disk()
+
+    port = args.port or free_port()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(128)
+    announce(port)
+    web.run_app(app, sock=sock, print=None, handle_signals=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="service", required=True)
@@ -369,9 +409,12 @@ def main() -> None:
     smtp.add_argument("--port", type=int, default=0)
     smtp.add_argument("--mail-dir", default=os.environ.get("LOCAL_MAIL_DIR", ".local/mail"))
     smtp.add_argument("--auth-user", default=None, help="require AUTH as this user")
+    stripe = sub.add_parser("stripe", help="localstripe, the local Stripe")
+    stripe.add_argument("--port", type=int, default=0)
+    stripe.add_argument("--state-file", default=".local/localstripe.pickle")
     args = parser.parse_args()
     exit_when_parent_lets_go()
-    {"moto": run_moto, "smtp": run_smtp}[args.service](args)
+    {"moto": run_moto, "smtp": run_smtp, "stripe": run_stripe}[args.service](args)
 
 
 if __name__ == "__main__":

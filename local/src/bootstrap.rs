@@ -122,13 +122,42 @@ pub fn random_secret() -> String {
 }
 
 async fn ensure_secret(secrets: &aws_sdk_secretsmanager::Client, id: &str) -> anyhow::Result<()> {
+    ensure_secret_value(secrets, id, random_secret).await
+}
+
+/// The Stripe secret key and webhook secret, in Stripe's own formats (`sk_test_…`, `whsec_…`:
+/// localstripe takes any `sk_` key and signs with the webhook secret's characters as they are).
+pub async fn ensure_stripe_secrets(
+    secrets: &aws_sdk_secretsmanager::Client,
+    stripe: &shared::config::StripeSettings,
+) -> anyhow::Result<()> {
+    let hex = || {
+        let mut bytes = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    ensure_secret_value(secrets, &stripe.secret_key_id, || {
+        format!("sk_test_{}", hex())
+    })
+    .await?;
+    ensure_secret_value(secrets, &stripe.webhook_secret_id, || {
+        format!("whsec_{}", hex())
+    })
+    .await
+}
+
+async fn ensure_secret_value(
+    secrets: &aws_sdk_secretsmanager::Client,
+    id: &str,
+    value: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
     if secrets.describe_secret().secret_id(id).send().await.is_ok() {
         return Ok(());
     }
     secrets
         .create_secret()
         .name(id)
-        .secret_string(random_secret())
+        .secret_string(value())
         .send()
         .await
         .with_context(|| format!("Failed to create the secret {id}"))?;

@@ -90,6 +90,9 @@ pub async fn provision(vars: &BTreeMap<String, String>) -> anyhow::Result<Config
         sqs: &aws.sqs,
     };
     bootstrap::bootstrap(&clients, &names).await?;
+    if let Some(stripe) = &config.stripe {
+        bootstrap::ensure_stripe_secrets(&aws.secrets, stripe).await?;
+    }
     Ok(config)
 }
 

@@ -6,5 +6,6 @@ pub mod demo;
 pub mod environment;
 pub mod event_sources;
 pub mod openapi;
+pub mod payments;
 pub mod routes;
 pub mod stack;

@@ -76,6 +76,10 @@ async fn run() -> anyhow::Result<()> {
         started,
         &format!("SMTP server ready on 127.0.0.1:{}", smtp.port),
     );
+    let started = step("starting localstripe (Stripe)");
+    let localstripe = stack::start_localstripe(&state_dir.join("localstripe.pickle"))?;
+    let localstripe_url = localstripe.url();
+    done(started, &format!("localstripe ready on {localstripe_url}"));
     let endpoints = LocalEndpoints {
         aws_endpoint_url: &moto_url,
         smtp_port: smtp.port,
@@ -83,6 +87,10 @@ async fn run() -> anyhow::Result<()> {
     };
     let mut vars =
         environment::function_vars(&endpoints, &ResourceNames::with_prefix("drive-alive-local"));
+    vars.extend(local::payments::stripe_vars(
+        &localstripe_url,
+        "drive-alive-local",
+    ));
     // Settings a developer (or `make bench`, or the API fuzzing) may change for a local run.
     for key in [
         "RATE_LIMITS",
@@ -112,6 +120,13 @@ async fn run() -> anyhow::Result<()> {
     let started = step("adding demo data");
     let logins = local::demo::seed(&state).await?;
     done(started, &format!("{} demo accounts added", logins.len()));
+    local::payments::register_webhook(
+        &state,
+        &localstripe_url,
+        "drive-alive-local",
+        &format!("{url}/api/v1/payments/stripe/webhook"),
+    )
+    .await?;
     let logins_file = state_dir.join("demo-logins.json");
     std::fs::write(&logins_file, serde_json::to_string_pretty(&logins)?)
         .with_context(|| format!("Failed to write {}", logins_file.display()))?;
@@ -134,7 +149,16 @@ async fn run() -> anyhow::Result<()> {
         "  notices                   queue polled, jobs every {} s (JOBS_INTERVAL_S)",
         jobs_interval.as_secs()
     );
+    println!(
+        "  Stripe (localstripe)      {localstripe_url}  (pid {}, webhook registered)",
+        localstripe.pid()
+    );
     println!("  function environment      {}", env_file.display());
+    println!();
+    print!(
+        "{}",
+        local::payments::demo_payment_steps(&format!("{url}/api/v1"), &localstripe_url)
+    );
     println!();
     println!(
         "  Demo logins (random passwords, also in {}):",
@@ -159,6 +183,6 @@ async fn run() -> anyhow::Result<()> {
     })
     .await
     .context("the local server failed")?;
-    drop((moto, smtp));
+    drop((moto, smtp, localstripe));
     Ok(())
 }

@@ -33,7 +33,7 @@ fn groups() -> [OpenApi; 6] {
     ]
 }
 
-const TAGS: [(&str, &str); 6] = [
+const TAGS: [(&str, &str); 7] = [
     (
         "health",
         "Liveness, readiness, this document and its interactive page. No authentication, no \
@@ -63,6 +63,13 @@ const TAGS: [(&str, &str); 6] = [
         "admin",
         "Admins only: admin accounts, suspension, instructor verification, outgoing mail \
          settings, the audit log and dashboard counters.",
+    ),
+    (
+        "payments",
+        "Card payments through Stripe: a booking's PaymentIntent for the card form (its \
+         student, 1000 requests an hour), and Stripe's signed webhook (public, 100 a minute per \
+         IP). Refund policy on cancellation: in full when the instructor or an admin cancels, \
+         or the student at least 24 hours before the lesson; otherwise none.",
     ),
 ];
 

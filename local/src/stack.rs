@@ -189,3 +189,9 @@ pub fn start_smtp_on(mail_dir: &Path, port: u16) -> anyhow::Result<LocalService>
         &[],
     )
 }
+
+/// localstripe (the local Stripe), keeping its store in `state_file`.
+pub fn start_localstripe(state_file: &Path) -> anyhow::Result<LocalService> {
+    let file = state_file.to_string_lossy().into_owned();
+    LocalService::spawn("localstripe", &["stripe", "--state-file", &file], &[])
+}

@@ -103,6 +103,19 @@ pub struct Config {
     /// The SQS queue of notices (`NOTICES_QUEUE_URL`). Without it notices wait in the outbox
     /// (every enqueue fails, logged) until a deployment with the queue re-enqueues them.
     pub notices_queue_url: Option<String>,
+    /// Stripe (`STRIPE_*`), for the functions that take or refund payments.
+    pub stripe: Option<StripeSettings>,
+}
+
+/// Where Stripe is and which secrets hold its keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeSettings {
+    /// `STRIPE_API_BASE`: `https://api.stripe.com` unless pointed at localstripe (local only).
+    pub api_base: String,
+    /// `STRIPE_SECRET_KEY_ID`: the Secrets Manager id of the API secret key.
+    pub secret_key_id: String,
+    /// `STRIPE_WEBHOOK_SECRET_ID`: the Secrets Manager id of the webhook signing secret.
+    pub webhook_secret_id: String,
 }
 
 /// Reads a variable through a lookup function so tests can parse a map instead of the process
@@ -226,6 +239,7 @@ impl Config {
             })?;
 
         let smtp = smtp_settings(&src, stage)?;
+        let stripe = stripe_settings(&src, stage)?;
 
         let cookie_secure = !matches!(src.optional("COOKIE_SECURE").as_deref(), Some("false"));
         if !cookie_secure && !stage.is_local() {
@@ -256,6 +270,7 @@ impl Config {
             smtp,
             cookie_secure,
             notices_queue_url: src.optional("NOTICES_QUEUE_URL"),
+            stripe,
         })
     }
 }
@@ -314,6 +329,25 @@ fn smtp_settings(src: &Source<'_>, stage: Stage) -> Result<Option<SmtpSettings>,
         from_address: src
             .optional("SMTP_FROM")
             .unwrap_or_else(|| "Drive Alive <no-reply@drivealive.co.za>".into()),
+    }))
+}
+
+/// Stripe is configured by naming its secret key's secret; the webhook secret comes with it.
+fn stripe_settings(src: &Source<'_>, stage: Stage) -> Result<Option<StripeSettings>, ConfigError> {
+    let Some(secret_key_id) = src.optional("STRIPE_SECRET_KEY_ID") else {
+        return Ok(None);
+    };
+    let webhook_secret_id = src.required("STRIPE_WEBHOOK_SECRET_ID")?;
+    let api_base = src
+        .optional("STRIPE_API_BASE")
+        .unwrap_or_else(|| "https://api.stripe.com".into())
+        .trim_end_matches('/')
+        .to_owned();
+    check_url("STRIPE_API_BASE", &api_base, stage)?;
+    Ok(Some(StripeSettings {
+        api_base,
+        secret_key_id,
+        webhook_secret_id,
     }))
 }
 
@@ -473,6 +507,28 @@ mod tests {
         assert!(!without.accepts_origin("https://api.drivealive.co.za"));
         let err = with(&[("API_PUBLIC_URL", Some("http://api.drivealive.co.za"))])
             .expect_err("plain http in production");
+        assert!(matches!(err, ConfigError::Refused { .. }), "{err}");
+    }
+
+    #[test]
+    fn stripe_is_configured_by_its_secrets_and_reached_over_https() {
+        assert_eq!(with(&[]).expect("valid").stripe, None);
+        let key = (
+            "STRIPE_SECRET_KEY_ID",
+            Some("drive-alive/stripe-secret-key"),
+        );
+        let hook = (
+            "STRIPE_WEBHOOK_SECRET_ID",
+            Some("drive-alive/stripe-webhook-secret"),
+        );
+        let stripe = with(&[key, hook]).expect("valid").stripe.expect("stripe");
+        assert_eq!(stripe.api_base, "https://api.stripe.com");
+        assert_eq!(
+            with(&[key]).expect_err("no webhook secret"),
+            ConfigError::Missing("STRIPE_WEBHOOK_SECRET_ID")
+        );
+        let local = ("STRIPE_API_BASE", Some("http://127.0.0.1:8420"));
+        let err = with(&[key, hook, local]).expect_err("plain http in production");
         assert!(matches!(err, ConfigError::Refused { .. }), "{err}");
     }
 

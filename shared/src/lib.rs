@@ -16,6 +16,7 @@ pub mod mail;
 pub mod metrics;
 pub mod notices;
 pub mod pagination;
+pub mod payments;
 pub mod rate_limit;
 pub mod schema;
 pub mod secrets;

@@ -22,6 +22,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// "Now" for every request (tests set a fixed one).
     pub clock: Clock,
+    /// Stripe, when the function takes or refunds payments (`STRIPE_*`).
+    pub payments: Option<Arc<crate::payments::Payments>>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
                 Envelope::new(aws.kms.clone(), config.kms_key_id.clone()),
             ),
         );
+        let payments = crate::payments::Payments::build(&config, &aws.secrets).map(Arc::new);
         Self {
             config: Arc::new(config),
             aws,
@@ -58,6 +61,7 @@ impl AppState {
             limiter,
             mailer,
             clock: Clock::system(),
+            payments,
         }
     }
 
@@ -66,5 +70,22 @@ impl AppState {
     /// requests later.
     pub async fn preload_signing_keys(&self) -> anyhow::Result<()> {
         self.signing_keys.get().await.map(|_| ())
+    }
+
+    /// The function's payments, or the 503 a function without them answers.
+    pub fn payments(&self) -> crate::ApiResult<&crate::payments::Payments> {
+        self.payments
+            .as_deref()
+            .ok_or_else(crate::payments::not_configured)
+    }
+
+    /// What `crate::payments::refunds` needs, now.
+    pub fn payments_context(&self) -> crate::payments::PaymentsContext<'_> {
+        crate::payments::PaymentsContext {
+            payments: self.payments.as_deref(),
+            dynamodb: &self.aws.dynamodb,
+            table: &self.config.table_name,
+            now: self.clock.now(),
+        }
     }
 }

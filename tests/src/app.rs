@@ -34,6 +34,11 @@ pub struct Options {
     pub rate_limits: Option<String>,
     /// A clock the test moves (`app.state.clock.set`) instead of the system's.
     pub clock: Option<shared::clock::Clock>,
+    /// Stripe settings against the shared localstripe (and this app's Stripe secrets).
+    pub payments: bool,
+    /// With `payments`: this app's webhook registered at localstripe, so its events arrive by
+    /// themselves (tests that deliver events by hand leave it off).
+    pub stripe_webhook: bool,
 }
 
 impl Options {
@@ -89,6 +94,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .unwrap_or_else(|| GENEROUS_LIMITS.to_owned()),
     );
     vars.insert("COOKIE_SECURE".into(), "false".into());
+    if options.payments {
+        vars.extend(local::payments::stripe_vars(
+            &services::localstripe().url(),
+            &prefix,
+        ));
+    }
     for (key, value) in options.extra_vars {
         vars.insert(key, value);
     }
@@ -102,6 +113,16 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     // The notices the routes enqueue are delivered as `make run` delivers them.
     let notifier = local::event_sources::notifier_beside(&mut state).await;
     tokio::spawn(local::event_sources::poll_notices(notifier.clone()));
+    if options.payments && options.stripe_webhook {
+        local::payments::register_webhook(
+            &state,
+            &services::localstripe().url(),
+            &prefix,
+            &format!("{address}/api/v1/payments/stripe/webhook"),
+        )
+        .await
+        .expect("register the app's webhook at localstripe");
+    }
     let app = shared::http::app(local::routes::all_routes(), state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(

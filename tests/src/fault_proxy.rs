@@ -1,7 +1,8 @@
 //! A pass-through proxy in front of the AWS emulator that fails chosen operations while the rest
 //! keep working: DynamoDB reads answer while `TransactWriteItems` is dropped, or KMS is
 //! black-holed while DynamoDB and Secrets Manager answer. Operations are told apart by their
-//! `X-Amz-Target` header (`DynamoDB_20120810.TransactWriteItems`, `TrentService.Encrypt`, ...).
+//! `X-Amz-Target` header (`DynamoDB_20120810.TransactWriteItems`, `TrentService.Encrypt`, ...);
+//! in front of localstripe, by method and path (`POST /v1/refunds`).
 //! A dropped or hung request never reaches the emulator, so whatever it would have written is
 //! not there; a lost answer is the opposite case: the emulator acted, the caller never heard.
 
@@ -161,12 +162,17 @@ async fn forward(
     upstream: String,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
-    let target = request
+    // Requests without an AWS target (Stripe's, in front of localstripe) are told apart by
+    // `<METHOD> <path>` ("POST /v1/refunds").
+    let target = match request
         .headers()
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let fault = faults.take_for_target(target);
+    {
+        Some(target) => target.to_owned(),
+        None => format!("{} {}", request.method(), request.uri().path()),
+    };
+    let fault = faults.take_for_target(&target);
     if fault.is_some() {
         faults.failed.fetch_add(1, Ordering::SeqCst);
     }

@@ -9,6 +9,7 @@ pub mod load;
 pub mod mail;
 pub mod marketplace;
 pub mod notices;
+pub mod payments;
 pub mod runtime_api;
 pub mod services;
 pub mod template;

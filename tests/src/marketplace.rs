@@ -191,6 +191,7 @@ impl TestApp {
                     reviewed: false,
                     rescheduled_from: None,
                     reschedule_count: 0,
+                    payment: Default::default(),
                 };
                 writes.push(
                     aws_sdk_dynamodb::types::WriteRequest::builder()

@@ -1,4 +1,5 @@
-//! One moto server and one SMTP server per test process, shared by every test in it. Tests stay
+//! One moto server and one SMTP server per test process, shared by every test in it (and one
+//! localstripe, for the tests that take payments). Tests stay
 //! isolated by using their own table, key and secrets (fresh names per test). The processes exit
 //! when the test process does (they watch their standard input).
 
@@ -26,5 +27,16 @@ pub fn shared() -> &'static SharedServices {
             smtp,
             mail_dir,
         }
+    })
+}
+
+static LOCALSTRIPE: OnceLock<LocalService> = OnceLock::new();
+
+/// One localstripe per test process, started by the first app that takes payments
+/// (`Options::payments`); its store lives beside the shared mail directory.
+pub fn localstripe() -> &'static LocalService {
+    LOCALSTRIPE.get_or_init(|| {
+        let state = shared().mail_dir.with_extension("localstripe.pickle");
+        stack::start_localstripe(&state).expect("start localstripe")
     })
 }

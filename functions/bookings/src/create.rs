@@ -234,6 +234,7 @@ impl BookingRequest {
             reviewed: false,
             rescheduled_from: None,
             reschedule_count: 0,
+            payment: Default::default(),
         })
     }
 }

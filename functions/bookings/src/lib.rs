@@ -4,10 +4,12 @@ mod access;
 mod create;
 mod lifecycle;
 mod list;
+mod payment;
 mod reschedule;
 mod review;
 mod rules;
 mod view;
+mod webhook;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/bookings/{id}/reschedule",
             post(reschedule::reschedule),
         )
+        .route("/api/v1/bookings/{id}/payment", post(payment::pay))
+        .route("/api/v1/payments/stripe/webhook", post(webhook::webhook))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -38,6 +42,8 @@ pub fn routes() -> Router<AppState> {
     lifecycle::cancel,
     review::review,
     reschedule::reschedule,
+    payment::pay,
+    webhook::webhook,
 ))]
 struct BookingsApi;
 

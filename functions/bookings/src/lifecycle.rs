@@ -17,8 +17,10 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::notices::{queue, BookingEvent, Notice};
+use shared::payments::refunds::{self, Requester};
+use shared::payments::Canceller;
 use shared::rate_limit::RuleName;
-use shared::store::bookings::{self, BookingRecord, BookingStatus, Party, Transition};
+use shared::store::bookings::{self, Also, BookingRecord, BookingStatus, Party, Transition};
 use shared::store::outbox;
 use shared::store::transact::{transact, Write};
 use shared::{ApiError, ApiResult, AppState};
@@ -39,13 +41,15 @@ fn illegal(from: BookingStatus, to: BookingStatus) -> String {
     format!("A {} booking cannot become {}.", from.as_str(), to.as_str())
 }
 
-/// Applies the move (with `audit`, when an admin acts, and the outbox items of `notices` in
-/// the same transaction), enqueues the notices and returns the booking as it now is.
+/// Applies the move (with `audit`, when an admin acts, what `also` adds to the booking's
+/// update, and the outbox items of `notices`, in the same transaction), enqueues the notices
+/// and returns the booking as it now is.
 async fn apply(
     state: &AppState,
     booking: BookingRecord,
     transition: Transition,
     audit: Option<AuditEntry>,
+    also: &Also,
     notices: &[Notice],
     now: Now,
 ) -> ApiResult<BookingRecord> {
@@ -55,7 +59,7 @@ async fn apply(
     }
     let table = &state.config.table_name;
     let at = now.rfc3339();
-    let mut items = bookings::transition_items(table, &booking, &transition, &at)?;
+    let mut items = bookings::transition_items_with(table, &booking, &transition, &at, also)?;
     if let Some(audit) = audit {
         items.push(Write::from(audit.put(table)?));
     }
@@ -114,7 +118,16 @@ pub async fn confirm(
         ));
     }
     let notice = Notice::booking(BookingEvent::Confirmed, &booking, &booking.student_id);
-    let updated = apply(&state, booking, Transition::Confirm, None, &[notice], now).await?;
+    let updated = apply(
+        &state,
+        booking,
+        Transition::Confirm,
+        None,
+        &Also::default(),
+        &[notice],
+        now,
+    )
+    .await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
@@ -152,7 +165,16 @@ pub async fn complete(
             "A lesson can be completed once it has started.".into(),
         ));
     }
-    let updated = apply(&state, booking, Transition::Complete, None, &[], now).await?;
+    let updated = apply(
+        &state,
+        booking,
+        Transition::Complete,
+        None,
+        &Also::default(),
+        &[],
+        now,
+    )
+    .await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }
 
@@ -168,6 +190,13 @@ pub struct CancelRequest {
 /// Its student or instructor (or an admin) cancels a pending or confirmed booking; the time is
 /// free again at once and the student is emailed. Once the lesson has started only the
 /// instructor or an admin may cancel it (a no-show); the student gets 409.
+///
+/// Refund policy for a paid booking: refunded in full through Stripe when the instructor or
+/// an admin cancels, or when the student cancels at least 24 hours before the lesson; a later
+/// cancellation by the student refunds nothing. The answer's `payment_status` and
+/// `refund_amount` say what was refunded. An unpaid booking's PaymentIntent is cancelled. If
+/// Stripe fails, the cancellation stands, the refund stays owed and the answer is 503:
+/// repeating the cancellation completes the refund.
 #[utoipa::path(
     post,
     path = "/api/v1/bookings/{id}/cancel",
@@ -198,6 +227,16 @@ pub async fn cancel(
     let reason =
         CancelReason::parse(&body.reason).map_err(|e| ApiError::validation("reason", e.message))?;
     let booking = visible_booking(&state, &auth, &id).await?;
+    let requester = Requester {
+        actor: Some(auth.user_id().to_owned()),
+        ip: ip.key(),
+    };
+    if booking.status == BookingStatus::Cancelled && booking.payment.refund_pending {
+        // A cancellation whose refund failed at Stripe: repeating it finishes the refund.
+        let settled =
+            refunds::settle_cancelled(&state.payments_context(), booking, &requester).await?;
+        return Ok(JsonResponse(BookingView::from(settled)));
+    }
     let now = state.clock.now();
     let by_admin = auth.is_admin() && !is_party(&auth, &booking);
     if booking.has_started(now) && !by_admin && auth.user_id() == booking.student_id {
@@ -231,6 +270,14 @@ pub async fn cancel(
             &booking.instructor_id,
         ));
     }
-    let updated = apply(&state, booking, cancel, audit, &notices, now).await?;
+    let canceller = match () {
+        _ if by_admin => Canceller::Admin,
+        _ if auth.user_id() == booking.instructor_id => Canceller::Instructor,
+        _ => Canceller::Student,
+    };
+    let (also, refund) = refunds::on_cancel(&booking, canceller, now);
+    let updated = apply(&state, booking, cancel, audit, &also, &notices, now).await?;
+    let updated = refunds::cancelled_with(updated, refund);
+    let updated = refunds::settle_cancelled(&state.payments_context(), updated, &requester).await?;
     Ok(JsonResponse(BookingView::from(updated)))
 }

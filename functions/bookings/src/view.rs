@@ -3,6 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use shared::domain::PaymentStatus;
 use shared::store::bookings::{BookingRecord, BookingStatus};
 
 /// A lesson booking.
@@ -34,6 +35,12 @@ pub struct BookingView {
     rescheduled_from: Option<String>,
     /// Whether the student has reviewed the lesson.
     reviewed: bool,
+    payment_status: PaymentStatus,
+    /// Rand: what the cancellation of the paid lesson refunds (refunded, or owed while the
+    /// refund is being made); 0 when the policy refunds nothing. Absent when not cancelled
+    /// after payment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refund_amount: Option<f64>,
     #[schema(format = DateTime)]
     created_at: String,
     #[schema(format = DateTime)]
@@ -58,6 +65,11 @@ impl From<BookingRecord> for BookingView {
             cancel_reason: b.cancel_reason,
             rescheduled_from: b.rescheduled_from,
             reviewed: b.reviewed,
+            payment_status: b.payment.status,
+            refund_amount: b
+                .payment
+                .refund_cents
+                .map(|c| shared::domain::Rands::from_cents(c).as_f64()),
             created_at: b.created_at,
             updated_at: b.updated_at,
         }

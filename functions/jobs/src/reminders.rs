@@ -1,6 +1,12 @@
-//! Reminders, 24 hours ahead: every confirmed lesson starting within the next 24 hours gets
+//! Reminders, 24 hours ahead: every confirmed lesson starting 23 to 24 hours from a run gets
 //! one reminder per party, exactly once per booking and start (the claim in
 //! `store::bookings::schedule` is put with the notices, conditional on not existing).
+//!
+//! The window is the hour before the 24-hour mark, not the whole next day: runs come every 15
+//! minutes, so each lesson is in four runs' windows (three may fail), and one run's page
+//! (`PAGE_LIMIT` lessons) covers an hour of lessons rather than a day's (a day of the modelled
+//! marketplace has several hundred). A lesson confirmed less than 23 hours ahead gets no
+//! reminder: its confirmation is the latest word.
 
 use shared::clock::Now;
 use shared::domain::lesson::quarter_key;
@@ -15,11 +21,12 @@ use crate::run::PAGE_LIMIT;
 pub async fn send(state: &AppState, now: Now) -> anyhow::Result<u32> {
     let (db, table) = (&state.aws.dynamodb, state.config.table_name.as_str());
     let horizon = now.timestamp() + jiff::SignedDuration::from_hours(24);
+    let from = horizon - jiff::SignedDuration::from_hours(1);
     let lessons = bookings::in_window(
         db,
         table,
         BookingsOf::Everyone,
-        &quarter_key(now.timestamp()),
+        &quarter_key(from),
         &quarter_key(horizon),
         PAGE_LIMIT,
     )

@@ -5,6 +5,8 @@
 use shared::audit::{AuditEntry, Outcome};
 use shared::clock::Now;
 use shared::notices::{queue, BookingEvent, Notice};
+use shared::payments::refunds::{self, Requester};
+use shared::payments::Canceller;
 use shared::store::bookings::{self, schedule, BookingRecord, BookingStatus, Transition};
 use shared::store::outbox;
 use shared::store::transact::{transact, TransactError, Write};
@@ -21,6 +23,13 @@ pub async fn cancel_due(state: &AppState, now: Now) -> anyhow::Result<u32> {
     let mut cancelled = 0;
     for id in schedule::past_deadline(db, table, now.timestamp(), PAGE_LIMIT).await? {
         match bookings::get(db, table, &id).await? {
+            // A system cancellation whose refund Stripe did not make yet: its deadline item was
+            // kept as the reminder to try again.
+            Some(booking)
+                if booking.status == BookingStatus::Cancelled && booking.payment.refund_pending =>
+            {
+                settle(state, booking).await?;
+            }
             Some(booking) if booking.status == BookingStatus::Pending => {
                 if schedule::confirm_deadline(&booking)? > now.timestamp() {
                     // Its deadline moved (a reschedule): file it under the new one.
@@ -41,10 +50,11 @@ pub async fn cancel_due(state: &AppState, now: Now) -> anyhow::Result<u32> {
 }
 
 /// The system's cancellation of a booking left pending: the booking cancelled and its slots
-/// freed (conditional on it still being pending), its deadline item removed, an audit entry,
-/// and both parties' notices, in one transaction; then the notices are enqueued. `false` when
-/// someone moved the booking first. Everything a system cancellation must also do (a refund,
-/// once bookings are paid) belongs here.
+/// freed (conditional on it still being pending and on the payment status it was judged by),
+/// the refund it owes recorded (in full when it was paid: `payments::refunds`), its deadline
+/// item removed (kept while a refund is owed), an audit entry, and both parties' notices, in
+/// one transaction; then the notices are enqueued and the refund made, or an unpaid intent
+/// cancelled at Stripe. `false` when someone moved the booking first.
 pub async fn cancel_stale_pending(
     state: &AppState,
     booking: &BookingRecord,
@@ -66,16 +76,51 @@ pub async fn cancel_stale_pending(
         detail: Some(REASON.to_owned()),
         at: now,
     };
-    let mut items = bookings::transition_items(table, booking, &cancel, &now.rfc3339())?;
-    items.push(schedule::deadline_delete(table, &booking.id)?);
+    let at = now.rfc3339();
+    let (also, refund) = refunds::on_cancel(booking, Canceller::System, now);
+    let mut items = bookings::transition_items_with(table, booking, &cancel, &at, &also)?;
+    if refund.is_none_or(|cents| cents <= 0) {
+        items.push(schedule::deadline_delete(table, &booking.id)?);
+    }
     items.push(Write::from(audit.put(table)?));
     items.extend(outbox::puts(table, &notices, now)?);
     match transact(&state.aws.dynamodb, items).await {
         Ok(()) => {
             queue::enqueue(state, &notices).await;
+            let cancelled = refunds::cancelled_with(booking.clone().after(&cancel, &at), refund);
+            settle(state, cancelled).await?;
             Ok(true)
         }
         Err(TransactError::ConditionFailed(_)) => Ok(false),
         Err(TransactError::Other(err)) => Err(err),
+    }
+}
+
+/// The payment side of a system cancellation (`refunds::settle_cancelled`): a refund owed is
+/// made, and then the deadline item that kept it due is removed. A refund Stripe refuses or
+/// cannot take now stays owed (logged and counted); the next run tries again.
+async fn settle(state: &AppState, booking: BookingRecord) -> anyhow::Result<()> {
+    let owed = booking.payment.refund_pending;
+    let id = booking.id.clone();
+    let system = Requester {
+        actor: None,
+        ip: SYSTEM.to_owned(),
+    };
+    match refunds::settle_cancelled(&state.payments_context(), booking, &system).await {
+        Ok(_) if owed => {
+            let table = &state.config.table_name;
+            transact(
+                &state.aws.dynamodb,
+                vec![schedule::deadline_delete(table, &id)?],
+            )
+            .await
+            .map_err(anyhow::Error::from)
+        }
+        Ok(_) => Ok(()),
+        Err(err) => {
+            tracing::warn!(booking = %id, error = %err, "system cancellation's refund not made yet");
+            shared::metrics::count("RefundsOwed");
+            Ok(())
+        }
     }
 }

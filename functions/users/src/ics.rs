@@ -137,6 +137,7 @@ mod tests {
             reviewed: false,
             rescheduled_from: None,
             reschedule_count: count,
+            payment: Default::default(),
         }
     }
 

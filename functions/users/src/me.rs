@@ -231,6 +231,9 @@ pub struct Dashboard {
     /// Instructors: `PENDING`, `VERIFIED` or `REJECTED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<Option<String>>,
+    /// Instructors: rand students paid for their lessons, less refunds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    earnings_paid: Option<f64>,
 }
 
 /// The dashboard: counts by status come from counters kept on the user item by the booking
@@ -272,6 +275,7 @@ pub async fn dashboard(
         rating: None,
         review_count: None,
         verification: None,
+        earnings_paid: None,
     };
     match user.role {
         Role::Student => {
@@ -306,6 +310,7 @@ pub async fn dashboard(
             body.rating = Some(details.and_then(|d| d.average_rating()));
             body.review_count = Some(details.map_or(0, |d| d.rating_count));
             body.verification = Some(details.map(|d| d.verification.as_str().to_owned()));
+            body.earnings_paid = Some(user.earnings_paid.as_f64());
         }
         Role::Admin => {}
     }

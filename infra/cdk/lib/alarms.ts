@@ -82,5 +82,13 @@ export function sharedAlarms(stack: Stack, s: Settings, tableName: string, targe
         ...GROUPS, ...EVENT_FUNCTIONS.filter((f) => f.binary === 'notifications'),
       ]), ...once,
     }),
+    // Payments: Stripe webhook deliveries whose signature did not verify.
+    alarm('WebhookSignatureFailuresAlarm', {
+      alarmDescription: `Drive Alive ${s.stage}: Stripe webhook deliveries failed signature verification`,
+      namespace: 'DriveAlive', metricName: 'WebhookSignatureFailures',
+      dimensions: [{ name: 'Function', value: Fn.sub('${AWS::StackName}-bookings') }],
+      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 5,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }),
   ];
 }

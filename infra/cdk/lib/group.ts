@@ -27,6 +27,8 @@ export interface Shared {
   readonly key: kms.CfnKey;
   readonly jwtSecret: secretsmanager.CfnSecret;
   readonly cursorSecret: secretsmanager.CfnSecret;
+  readonly stripeSecretKey: secretsmanager.CfnSecret;
+  readonly stripeWebhookSecret: secretsmanager.CfnSecret;
   readonly tableName: string;
   readonly tableArn: string;
   readonly indexArn: string;
@@ -78,6 +80,16 @@ export function endpointGroup(
   const { name, binary } = group;
   const logGroup = shared.logGroup(`${name}LogGroup`, `/aws/lambda/\${AWS::StackName}-${binary}`);
 
+  const refs = {
+    tableArn: shared.tableArn,
+    indexArn: shared.indexArn,
+    keyArn: shared.key.attrArn,
+    jwtSecret: shared.jwtSecret.ref,
+    cursorSecret: shared.cursorSecret.ref,
+    stripeSecretKey: shared.stripeSecretKey.ref,
+    stripeWebhookSecret: shared.stripeWebhookSecret.ref,
+    noticesQueueArn: shared.noticesQueueArn,
+  };
   const role = named(new iam.CfnRole(stack, `${name}FunctionRole`, {
     assumeRolePolicyDocument: {
       Version: '2012-10-17',
@@ -101,14 +113,7 @@ export function endpointGroup(
             Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
             Resource: '*', // X-Ray has no resource-level permissions
           },
-          ...group.statements({
-            tableArn: shared.tableArn,
-            indexArn: shared.indexArn,
-            keyArn: shared.key.attrArn,
-            jwtSecret: shared.jwtSecret.ref,
-            cursorSecret: shared.cursorSecret.ref,
-            noticesQueueArn: shared.noticesQueueArn,
-          }),
+          ...group.statements(refs),
         ],
       },
     }],
@@ -148,6 +153,7 @@ export function endpointGroup(
       SMTP_TLS_MODE: s.smtpTlsMode,
       SMTP_FROM: s.smtpFrom,
       NOTICES_QUEUE_URL: shared.noticesQueueUrl,
+      ...(group.environment?.(refs) ?? {}),
     },
   });
   const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;

@@ -11,6 +11,8 @@ export interface Refs {
   readonly jwtSecret: string;
   readonly cursorSecret: string;
   readonly noticesQueueArn: string;
+  readonly stripeSecretKey: string;
+  readonly stripeWebhookSecret: string;
 }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
@@ -31,6 +33,8 @@ export interface Group {
   readonly durationAlarm?: boolean;
   /** Periods (s) of the errors and throttles alarms; 60 and 300 unless set. */
   readonly alarmPeriods?: readonly [number, number];
+  /** Variables of this function only, beside the ones every function has. */
+  readonly environment?: (refs: Refs) => Record<string, string>;
 }
 
 // Bound to the SMTP password's encryption context (shared/src/envelope.rs).
@@ -65,6 +69,12 @@ const sealCalendarFeedTokens = (refs: Refs) => ({
   Sid: 'SealCalendarFeedTokens', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
   Resource: refs.keyArn,
   Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'calendar-feed' } },
+});
+
+// Payments: the Stripe API key and the webhook secret (current and previous).
+const readStripeSecrets = (refs: Refs) => ({
+  Sid: 'ReadStripeSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue',
+  Resource: [refs.stripeSecretKey, refs.stripeWebhookSecret],
 });
 const ITEMS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
 // Notices: enqueue them. The queue is encrypted with the key, so SQS asks KMS for a data key on
@@ -188,7 +198,7 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'Bookings',
     binary: 'bookings',
-    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review|reschedule)',
+    description: 'GET/POST /api/v1/bookings, GET /api/v1/bookings/{id}, POST /api/v1/bookings/{id}/(confirm|complete|cancel|review|reschedule|payment), POST /api/v1/payments/stripe/webhook',
     routes: [
       ['CreateBooking', 'post', '/api/v1/bookings'],
       ['ListBookings', 'get', '/api/v1/bookings'],
@@ -198,6 +208,9 @@ export const GROUPS: readonly Group[] = [
       ['Cancel', 'post', '/api/v1/bookings/{id}/cancel'],
       ['Review', 'post', '/api/v1/bookings/{id}/review'],
       ['Reschedule', 'post', '/api/v1/bookings/{id}/reschedule'],
+      ['PayBooking', 'post', '/api/v1/bookings/{id}/payment'],
+      // Stripe's webhook: public (no token; the Stripe-Signature is the authentication).
+      ['StripeWebhook', 'post', '/api/v1/payments/stripe/webhook'],
       ['PreflightBookings', 'options', '/api/v1/bookings'],
       ['PreflightBookingsId', 'options', '/api/v1/bookings/{id}'],
       ['PreflightBookingsIdConfirm', 'options', '/api/v1/bookings/{id}/confirm'],
@@ -205,12 +218,18 @@ export const GROUPS: readonly Group[] = [
       ['PreflightBookingsIdCancel', 'options', '/api/v1/bookings/{id}/cancel'],
       ['PreflightBookingsIdReview', 'options', '/api/v1/bookings/{id}/review'],
       ['PreflightBookingsIdReschedule', 'options', '/api/v1/bookings/{id}/reschedule'],
+      ['PreflightBookingsIdPayment', 'options', '/api/v1/bookings/{id}/payment'],
+      ['PreflightPaymentsStripeWebhook', 'options', '/api/v1/payments/stripe/webhook'],
     ],
     statements: (refs) => [
       // ConditionCheckItem: a reschedule keeping its status checks the instructor's time off.
       readWriteTable(refs, [...ITEMS, 'ConditionCheckItem']), queryIndexes(refs),
-      readSigningKeys(refs), ...enqueueNotices(refs),
+      readSigningKeys(refs), readStripeSecrets(refs), ...enqueueNotices(refs),
     ],
+    environment: (refs) => ({
+      STRIPE_SECRET_KEY_ID: refs.stripeSecretKey,
+      STRIPE_WEBHOOK_SECRET_ID: refs.stripeWebhookSecret,
+    }),
   },
   {
     name: 'Admin',
@@ -295,7 +314,14 @@ export const EVENT_FUNCTIONS: readonly Group[] = [
     statements: (refs) => [
       readWriteTable(refs, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']),
       queryIndexes(refs),
+      // Refunds of the paid bookings it cancels: the Stripe API key only (it verifies no webhook).
+      { Sid: 'ReadStripeSecretKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: refs.stripeSecretKey },
       ...enqueueNotices(refs),
     ],
+    // A system cancellation of a paid booking refunds it in full (shared/src/payments).
+    environment: (refs) => ({
+      STRIPE_SECRET_KEY_ID: refs.stripeSecretKey,
+      STRIPE_WEBHOOK_SECRET_ID: refs.stripeWebhookSecret,
+    }),
   },
 ];

@@ -54,6 +54,22 @@ export class DriveAliveStack extends Stack {
     };
     const jwtSecret = secret('JwtSecret', 'jwt-signing-key', 'access tokens');
     const cursorSecret = secret('CursorSecret', 'cursor-signing-key', 'pagination cursors');
+    // Stripe (payments): created empty, the operator puts the values (docs/runbook.md "Stripe
+    // keys"); retained, as the webhook secret is Stripe's and not regenerable here.
+    const stripeSecret = (id: string, suffix: string, description: string) => {
+      const created = named(new secretsmanager.CfnSecret(this, id, {
+        name: stackName(`/${suffix}`),
+        description,
+        kmsKeyId: key.ref,
+      }), id);
+      created.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+      created.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+      return created;
+    };
+    const stripeSecretKey = stripeSecret('StripeSecretKey', 'stripe-secret-key',
+      'Stripe API secret key (sk_live_... / sk_test_...) the bookings function pays and refunds with');
+    const stripeWebhookSecret = stripeSecret('StripeWebhookSecret', 'stripe-webhook-secret',
+      'Signing secret (whsec_...) of the Stripe webhook endpoint /api/v1/payments/stripe/webhook');
 
     // The account-wide role API Gateway writes access logs with (ManageApiGatewayAccount).
     let account: CfnResource | undefined;
@@ -120,8 +136,9 @@ export class DriveAliveStack extends Stack {
 
     const notices = noticesQueues(this, s, key, alarmTarget);
     const shared: Shared = {
-      settings: s, key, jwtSecret, cursorSecret, tableName, tableArn, indexArn, alarmTarget,
-      logGroup, noticesQueueUrl: notices.queue.ref, noticesQueueArn: notices.queue.attrArn,
+      settings: s, key, jwtSecret, cursorSecret, stripeSecretKey, stripeWebhookSecret, tableName,
+      tableArn, indexArn, alarmTarget, logGroup, noticesQueueUrl: notices.queue.ref,
+      noticesQueueArn: notices.queue.attrArn,
     };
     const groups = GROUPS.map((group) => endpointGroup(this, shared, group));
     // The event-driven functions: no routes; notifications also rolls back on its dead letters.

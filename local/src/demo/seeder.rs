@@ -147,6 +147,7 @@ pub(super) fn booking(
         reviewed: false,
         rescheduled_from: None,
         reschedule_count: 0,
+        payment: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod instructors;
 pub mod listing;
 pub mod notice_receipts;
 pub mod outbox;
+pub mod payments;
 pub mod phone_changes;
 pub mod reviews;
 pub mod sessions;

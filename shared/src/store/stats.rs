@@ -24,6 +24,8 @@ pub const TOTALS_PK: &str = "STATS";
 pub const COUNTERS_SK: &str = "COUNTERS";
 pub const PENDING_VERIFICATIONS: &str = "pending_verifications";
 pub const BOOKINGS_CREATED: &str = "bookings_created";
+/// Cents students paid, less refunds (moved by the payment transactions).
+pub const REVENUE_PAID: &str = "revenue_paid_cents";
 const TIME_ZONE: &str = "Africa/Johannesburg";
 const ROLES: [Role; 3] = [Role::Student, Role::Instructor, Role::Admin];
 
@@ -106,6 +108,11 @@ pub fn pending_verifications_update(table: &str, delta: i64) -> anyhow::Result<U
     add(table, totals_key(), &[(PENDING_VERIFICATIONS, delta)])
 }
 
+/// For a payment transaction: `delta_cents` more (a payment) or less (a refund) revenue.
+pub fn revenue_update(table: &str, delta_cents: i64) -> anyhow::Result<Update> {
+    add(table, totals_key(), &[(REVENUE_PAID, delta_cents)])
+}
+
 /// For the transaction that creates a booking at `created_at`: counts it on that local day.
 pub fn booking_created_update(table: &str, created_at: jiff::Timestamp) -> anyhow::Result<Update> {
     add(
@@ -123,6 +130,9 @@ pub struct Stats {
     /// The local day `bookings_today` counts.
     pub date: String,
     pub bookings_today: i64,
+    /// Rand students paid, less refunds.
+    #[schema(value_type = f64)]
+    pub revenue_paid: crate::domain::Rands,
 }
 
 impl Stats {
@@ -139,6 +149,7 @@ impl Stats {
             pending_verifications: count(totals, PENDING_VERIFICATIONS),
             date,
             bookings_today: count(day, BOOKINGS_CREATED),
+            revenue_paid: crate::domain::Rands::from_cents(count(totals, REVENUE_PAID)),
         }
     }
 }

@@ -221,3 +221,47 @@ async fn a_notice_left_in_the_outbox_is_enqueued_again_once_due() {
         "sent, so gone from the outbox"
     );
 }
+
+#[tokio::test]
+async fn a_paid_booking_the_jobs_cancel_is_refunded_in_full_once() {
+    let clock = Clock::fixed(jiff::Timestamp::now());
+    let app = spawn_app_with(Options {
+        clock: Some(clock.clone()),
+        payments: true,
+        stripe_webhook: true,
+        ..Options::default()
+    })
+    .await;
+    let instructor = app.listed_instructor(&CAPE_TOWN, 300.0).await;
+    let student = app.signed_in_student().await;
+    let (id, intent) = app.paid_booking(&student, &instructor.user_id, 4).await;
+
+    clock.set(clock.now().timestamp() + jiff::SignedDuration::from_hours(49));
+    assert_eq!(jobs::run(&app.state).await.pending_bookings_cancelled, 1);
+    assert_eq!(jobs::run(&app.state).await.pending_bookings_cancelled, 0);
+
+    let (db, table) = (
+        &app.state.aws.dynamodb,
+        app.state.config.table_name.as_str(),
+    );
+    let booking = bookings::get(db, table, &id)
+        .await
+        .expect("read")
+        .expect("booking");
+    assert_eq!(booking.status, BookingStatus::Cancelled);
+    assert_eq!(
+        booking.payment.status,
+        shared::domain::PaymentStatus::Refunded
+    );
+    assert!(!booking.payment.refund_pending);
+    let refunds = integration_tests::payments::refunds_at_localstripe(&intent).await;
+    assert_eq!(
+        refunds.len(),
+        1,
+        "one refund, whatever the runs: {refunds:?}"
+    );
+    assert_eq!(
+        refunds[0]["amount"], 30_000,
+        "the whole price of an hour at R300"
+    );
+}

@@ -251,6 +251,7 @@ async fn a_booking_checked_against_old_time_off_is_refused_by_its_transaction() 
         reviewed: false,
         rescheduled_from: None,
         reschedule_count: 0,
+        payment: Default::default(),
     };
     let (items, positions) =
         bookings::create_items(table, &booking, &slot, &before).expect("items");

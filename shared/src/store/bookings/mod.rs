@@ -15,6 +15,7 @@
 
 mod keys;
 mod moves;
+mod payment;
 mod reads;
 mod record;
 pub mod schedule;
@@ -26,6 +27,9 @@ pub use keys::{
     booking_key, instructor_index_pk, slot_pk, student_index_pk, BookingsOf, Party, ALL_BOOKINGS_PK,
 };
 pub use moves::{reschedule_items, MovePositions, Reschedule};
+pub use payment::BookingPayment;
 pub use reads::{all_in_window, get, in_window, page, taken_quarters};
 pub use record::BookingRecord;
-pub use writes::{create_items, transition_items, SlotPositions, Transition};
+pub use writes::{
+    create_items, transition_items, transition_items_with, Also, SlotPositions, Transition,
+};

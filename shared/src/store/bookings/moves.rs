@@ -195,6 +195,7 @@ mod tests {
             reviewed: false,
             rescheduled_from: None,
             reschedule_count: 0,
+            payment: Default::default(),
         }
     }
 

@@ -39,6 +39,8 @@ pub struct BookingRecord {
     pub rescheduled_from: Option<String>,
     /// How often the lesson was moved: the calendar feed's `SEQUENCE`.
     pub reschedule_count: i64,
+    /// Where its payment is (`crate::store::payments`).
+    pub payment: super::payment::BookingPayment,
 }
 
 impl BookingRecord {
@@ -106,6 +108,7 @@ impl BookingRecord {
         if self.reschedule_count > 0 {
             item.insert("reschedule_count".to_owned(), n(self.reschedule_count));
         }
+        self.payment.write(&mut item);
         item
     }
 }
@@ -140,6 +143,7 @@ impl TryFrom<&Item> for BookingRecord {
             reviewed: get_bool(item, "reviewed").unwrap_or(false),
             rescheduled_from: get_s(item, "rescheduled_from").map(str::to_owned),
             reschedule_count: get_n(item, "reschedule_count").unwrap_or(0),
+            payment: super::payment::BookingPayment::read(item),
         })
     }
 }

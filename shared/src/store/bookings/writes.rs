@@ -179,16 +179,50 @@ pub fn transition_items(
     transition: &Transition,
     now: &str,
 ) -> anyhow::Result<Vec<Write>> {
+    transition_items_with(table, booking, transition, now, &Also::default())
+}
+
+/// What another aggregate's rule adds to a booking's move, on the booking item itself (one
+/// transaction cannot write an item twice): attributes to set, and a condition on attributes
+/// as the caller read them. Payments: the refund a cancellation owes, conditional on the
+/// payment status it was worked out from. Placeholders are the caller's own (`#p…`, `:p…`).
+#[derive(Debug, Clone, Default)]
+pub struct Also {
+    pub sets: Vec<String>,
+    pub condition: Option<String>,
+    pub names: Vec<(String, String)>,
+    pub values: Vec<(String, AttributeValue)>,
+}
+
+/// [`transition_items`] with `also` folded into the booking's update.
+pub fn transition_items_with(
+    table: &str,
+    booking: &BookingRecord,
+    transition: &Transition,
+    now: &str,
+    also: &Also,
+) -> anyhow::Result<Vec<Write>> {
     let to = transition.target();
+    let condition = match &also.condition {
+        Some(extra) => format!("#status = :from AND ({extra})"),
+        None => "#status = :from".to_owned(),
+    };
     let mut builder = Update::builder()
         .table_name(table)
         .set_key(Some(booking_key(&booking.id)))
-        .condition_expression("#status = :from")
+        .condition_expression(condition)
         .expression_attribute_names("#status", "status")
         .expression_attribute_values(":from", s(booking.status.as_str()))
         .expression_attribute_values(":to", s(to.as_str()))
         .expression_attribute_values(":now", s(now));
+    for (name, attribute) in &also.names {
+        builder = builder.expression_attribute_names(name, attribute);
+    }
+    for (name, value) in &also.values {
+        builder = builder.expression_attribute_values(name, value.clone());
+    }
     let mut sets = vec!["#status = :to".to_owned(), "updated_at = :now".to_owned()];
+    sets.extend(also.sets.iter().cloned());
     for (i, (name, value)) in transition.recorded().into_iter().enumerate() {
         builder = builder
             .expression_attribute_names(format!("#x{i}"), name)

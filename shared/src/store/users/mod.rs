@@ -24,8 +24,8 @@ pub use keys::{
 pub use newest::{continue_below, newest_first, NewestUsers};
 pub use reads::{by_claim, find_user_id, get};
 pub use record::{
-    BookingCounts, InstructorDetails, NewAccount, UserRecord, REGISTRATION_EMAIL_CLAIM,
-    REGISTRATION_PHONE_CLAIM,
+    BookingCounts, InstructorDetails, NewAccount, UserRecord, EARNINGS_PAID,
+    REGISTRATION_EMAIL_CLAIM, REGISTRATION_PHONE_CLAIM,
 };
 pub use writes::{
     activation_update, counter_update, credentials_unchanged, instructor_counter_update,

@@ -103,7 +103,14 @@ pub struct UserRecord {
     pub booking_counts: BookingCounts,
     /// Booking news and reminders by SMS too (`PATCH /users/me {"sms_notifications"}`).
     pub sms_notifications: bool,
+    /// Instructors: what students paid for their lessons, less refunds (the payment
+    /// transactions move it, `crate::store::payments`).
+    pub earnings_paid: crate::domain::Rands,
 }
+
+/// An instructor's counter of what students paid them, less refunds (moved by the payment
+/// transactions, `crate::store::payments`).
+pub const EARNINGS_PAID: &str = "earnings_paid_cents";
 
 /// Where a registration transaction's email claim sits, to tell which claim was taken.
 pub const REGISTRATION_EMAIL_CLAIM: usize = 1;
@@ -150,6 +157,7 @@ impl UserRecord {
             suspended_from: None,
             booking_counts: BookingCounts::default(),
             sms_notifications: true,
+            earnings_paid: crate::domain::Rands::from_cents(0),
         }
     }
 
@@ -355,6 +363,9 @@ impl TryFrom<&Item> for UserRecord {
             booking_counts: BookingCounts::from_item(item),
             // Accounts stored before the setting existed get SMS, as new ones do.
             sms_notifications: attr::get_bool(item, "sms_notifications").unwrap_or(true),
+            earnings_paid: crate::domain::Rands::from_cents(
+                get_n(item, EARNINGS_PAID).unwrap_or(0),
+            ),
         })
     }
 }
