@@ -98,7 +98,7 @@ const OPERATION: &str = "create_booking";
     ),
     security(("bearer" = []), ("access_cookie" = [], "csrf_token" = [])),
     responses(
-        (status = 201, description = "Booked (or, with `Idempotent-Replayed: true`, booked by an earlier request with this `Idempotency-Key`); the instructor is emailed once.", body = BookingView,
+        (status = 201, description = "Booked (or, with `Idempotent-Replayed: true`, booked by an earlier request with this `Idempotency-Key`); the instructor is told once (email and SMS).", body = BookingView,
             headers(("Idempotent-Replayed" = String, description = "`true` when the answer repeats an earlier request's booking."))),
         doc::BodyRejected,
         doc::AccessDenied,

@@ -86,7 +86,7 @@ async fn instructors_booking(
 /// Confirm a booking
 ///
 /// The booking's instructor confirms a pending booking before it starts (409 after); the
-/// student is emailed.
+/// student is told by email (and SMS, unless they opted out).
 #[utoipa::path(
     post,
     path = "/api/v1/bookings/{id}/confirm",
@@ -188,7 +188,8 @@ pub struct CancelRequest {
 /// Cancel a booking
 ///
 /// Its student or instructor (or an admin) cancels a pending or confirmed booking; the time is
-/// free again at once and the student is emailed. Once the lesson has started only the
+/// free again at once and the student (and the instructor, unless they cancelled it) is told
+/// by email and SMS. Once the lesson has started only the
 /// instructor or an admin may cancel it (a no-show); the student gets 409.
 ///
 /// Refund policy for a paid booking: refunded in full through Stripe when the instructor or

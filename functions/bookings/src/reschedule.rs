@@ -51,7 +51,7 @@ pub struct RescheduleRequest {
 /// no overlap for either of them). The old time is free again at once; `rescheduled_from`
 /// records it. A student's move puts the booking back to `pending` (the instructor confirms
 /// the new time); an instructor's keeps its status. Students cannot move a lesson within 24
-/// hours of its start (409). The other party is emailed. A new length is priced at the
+/// hours of its start (409). The other party is told (email and SMS). A new length is priced at the
 /// instructor's current rate. 1000 an hour per user.
 #[utoipa::path(
     post,
@@ -128,6 +128,14 @@ pub async fn reschedule(
         return Err(ApiError::validation(
             "lesson_time",
             "is the lesson's current time",
+        ));
+    }
+    // The price of a booking with a payment intent is the intent's amount (and, once paid,
+    // what was paid): its time may move, its length may not.
+    if to.duration() != current.duration() && booking.payment.intent_id.is_some() {
+        return Err(ApiError::Conflict(
+            "A booking with a payment keeps its length; cancel it and book again to change it."
+                .into(),
         ));
     }
     // The instructor of an instructor's own move is the signed-in user: no read.

@@ -265,3 +265,93 @@ async fn a_paid_booking_the_jobs_cancel_is_refunded_in_full_once() {
         "the whole price of an hour at R300"
     );
 }
+
+async fn confirm(app: &TestApp, teacher: &integration_tests::accounts::LoggedIn, id: &str) {
+    let confirmed = app
+        .client
+        .post(app.url(&format!("/api/v1/bookings/{id}/confirm")))
+        .bearer_auth(&teacher.access_token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(confirmed.status(), 200);
+}
+
+async fn move_to_noon(app: &TestApp, who: &integration_tests::accounts::LoggedIn, id: &str) {
+    let moved = app
+        .post_as(
+            who,
+            &format!("/api/v1/bookings/{id}/reschedule"),
+            json!({"lesson_date": working_day(8), "lesson_time": "12:00"}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+}
+
+#[tokio::test]
+async fn a_lesson_its_student_moves_waits_48_hours_again_and_a_new_confirmation_is_told() {
+    let (app, clock) = app_with_clock().await;
+    let instructor = app.listed_instructor(&CAPE_TOWN, 300.0).await;
+    let (left, reconfirmed) = (app.signed_in_student().await, app.signed_in_student().await);
+    let mut ids = Vec::new();
+    for (student, time) in [(&left, "09:00"), (&reconfirmed, "15:00")] {
+        let booked = app
+            .book(student, &instructor.user_id, &working_day(8), time, 60)
+            .await;
+        ids.push(booked["id"].as_str().expect("id").to_owned());
+    }
+    let teacher = app.login(&instructor).await;
+    for id in &ids {
+        confirm(&app, &teacher, id).await;
+    }
+
+    // 30 hours on, each student moves their lesson: pending again, the instructor told.
+    clock.set(clock.now().timestamp() + jiff::SignedDuration::from_hours(30));
+    let (left, reconfirmed) = (
+        app.login(&left.user).await,
+        app.login(&reconfirmed.user).await,
+    );
+    move_to_noon(&app, &left, &ids[0]).await;
+    let moved = app
+        .post_as(
+            &reconfirmed,
+            &format!("/api/v1/bookings/{}/reschedule", ids[1]),
+            json!({"lesson_date": working_day(8), "lesson_time": "14:00"}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    wait_for_mail_containing(&app.mail_dir, &instructor.email, "was rescheduled").await;
+
+    // 50 hours after booking, 20 after the move: nothing is due yet.
+    clock.set(clock.now().timestamp() + jiff::SignedDuration::from_hours(20));
+    assert_eq!(jobs::run(&app.state).await.pending_bookings_cancelled, 0);
+    let teacher = app.login(&instructor).await;
+    confirm(&app, &teacher, &ids[1]).await;
+    // The second confirmation of the moved lesson is told too (a notice of its own round).
+    let to = &reconfirmed.user.email;
+    for _ in 0..50 {
+        if count_containing(&app, to, "confirmed your lesson") == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(count_containing(&app, to, "confirmed your lesson"), 2);
+
+    // 48 hours after the move, the lesson left pending is cancelled; the reconfirmed one stays.
+    clock.set(clock.now().timestamp() + jiff::SignedDuration::from_hours(29));
+    assert_eq!(jobs::run(&app.state).await.pending_bookings_cancelled, 1);
+    let (db, table) = (
+        &app.state.aws.dynamodb,
+        app.state.config.table_name.as_str(),
+    );
+    for (id, status) in [
+        (&ids[0], BookingStatus::Cancelled),
+        (&ids[1], BookingStatus::Confirmed),
+    ] {
+        let booking = bookings::get(db, table, id)
+            .await
+            .expect("read")
+            .expect("booking");
+        assert_eq!(booking.status, status, "{id}");
+    }
+}

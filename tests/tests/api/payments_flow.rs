@@ -129,3 +129,44 @@ async fn stripe_unreachable_is_a_503_and_writes_no_payment_state() {
     assert_eq!(stored.payment.status, PaymentStatus::Unpaid);
     assert_eq!(stored.payment.intent_id, None, "nothing written");
 }
+
+#[tokio::test]
+async fn a_paid_booking_moves_and_stays_paid_but_keeps_its_length() {
+    let app = app_with_payments(true).await;
+    let instructor = app.listed_instructor(&CAPE_TOWN, 300.0).await;
+    let student = app.signed_in_student().await;
+    let (id, _intent) = app.paid_booking(&student, &instructor.user_id, 4).await;
+    let path = format!("/api/v1/bookings/{id}/reschedule");
+    let before = app.booking_as(&student, &id).await;
+
+    let longer = app
+        .post_as(
+            &student,
+            &path,
+            json!({"lesson_date": working_day(4), "lesson_time": "12:00", "duration_minutes": 90}),
+        )
+        .await;
+    assert_eq!(longer.status(), 409);
+    let unchanged = app.booking_as(&student, &id).await;
+    assert_eq!(
+        unchanged["lesson_start"], before["lesson_start"],
+        "{unchanged}"
+    );
+    assert_eq!(unchanged["duration_minutes"], 60);
+
+    let moved = app
+        .post_as(
+            &student,
+            &path,
+            json!({"lesson_date": working_day(4), "lesson_time": "12:00"}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    let moved: Value = moved.json().await.expect("JSON");
+    assert_eq!(moved["rescheduled_from"], before["lesson_start"], "{moved}");
+    assert_ne!(moved["lesson_start"], before["lesson_start"]);
+    assert_eq!(moved["payment_status"], "paid");
+    assert_eq!(moved["price"], 300.0);
+    let stored = app.booking_as(&student, &id).await;
+    assert_eq!(stored["payment_status"], "paid", "{stored}");
+}

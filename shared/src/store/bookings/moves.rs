@@ -108,8 +108,15 @@ pub fn reschedule_items(
         .expression_attribute_values(":order", s(&order))
         .expression_attribute_values(":one", n(1));
     if let Some(price) = change.price {
+        // A new price only while no payment intent holds the old one (one created since the
+        // booking was read makes this a 409).
         sets.push("price_cents = :price");
-        update = update.expression_attribute_values(":price", n(price.cents()));
+        update = update
+            .condition_expression(
+                "#status = :from AND lesson_start = :old_start AND duration_minutes = \
+                 :old_duration AND attribute_not_exists(payment_intent_id)",
+            )
+            .expression_attribute_values(":price", n(price.cents()));
     }
     let update = update
         .update_expression(format!("SET {} ADD reschedule_count :one", sets.join(", ")))
