@@ -164,8 +164,8 @@ export const GROUPS: readonly Group[] = [
       ['PreflightCalendarFeed', 'options', '/api/v1/calendar/{feed}'],
     ],
     statements: (refs) => [
-      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs), ...enqueueNotices(refs),
-      sealCalendarFeedTokens(refs),
+      readWriteTable(refs, ITEMS), queryIndexes(refs), readSigningKey(refs),
+      sealCalendarFeedTokens(refs), ...enqueueNotices(refs),
     ],
   },
   {
