@@ -40,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_TOOL = ROOT.parent / "shared" / "tools" / "lambda_bench.py"
+# Limits no benchmark run meets: each case repeats one request from one address (the refresh
+# case is limited per IP since the security issue).
+BENCH_LIMITS = "public_ip=1000000/1m,user=1000000/1h,refresh_ip=1000000/1m"
 FUNCTIONS = ["health", "auth", "users", "instructors", "bookings", "admin", "notifications", "jobs"]
 
 # (function, event, expected status, what it exercises)
@@ -114,9 +117,19 @@ def lambda_bench(function: str, event: str, status: int, env: dict[str, str], ou
         "--event", str(ROOT / event), "--expect-status", str(status),
         "--runs", "10", "--warm", "200", "--json", str(out), "-q",
     ]
+    logs = out.parent / f"{out.stem}-logs"
+    args += ["--log-dir", str(logs)]
     for key, value in env.items():
         args += ["--env", f"{key}={value}"]
-    run(args, stdout=subprocess.DEVNULL)
+    try:
+        run(args, stdout=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        # What the function itself said: the bench tool keeps each run's output there.
+        for path in sorted(logs.rglob("*"))[:4]:
+            if path.is_file():
+                tail = path.read_text(errors="replace").splitlines()[-10:]
+                print(f"bench: {path.name}:", *tail, sep="\n  ", file=sys.stderr)
+        raise
     return json.loads(out.read_text())
 
 
@@ -397,13 +410,15 @@ def only(function: str) -> None:
     run(["cargo", "build", "--quiet", "-p", "local", "--bin", "local"])
     work = Path(tempfile.mkdtemp(prefix=f"drive-alive-bench-{function}-"))
     port = free_port()
-    server_env = dict(os.environ, PORT=str(port), LOG_LEVEL="warn", LOCAL_STATE_DIR=str(work / "state"))
+    server_env = dict(os.environ, PORT=str(port), LOG_LEVEL="warn", LOCAL_STATE_DIR=str(work / "state"),
+                      RATE_LIMITS=BENCH_LIMITS)
     server = subprocess.Popen([str(ROOT / "target/debug/local")], cwd=ROOT, env=server_env,
                               stdin=subprocess.PIPE, stdout=open(work / "local.log", "w"),
                               stderr=subprocess.STDOUT)
     try:
         wait_ready(f"http://127.0.0.1:{port}/api/v1/health/ready")
         function_env = read_env_file(work / "state" / "function.env")
+        function_env["RATE_LIMITS"] = BENCH_LIMITS
         function_env["LOG_LEVEL"] = "warn"
         rows = []
         for name, event, status, what in CASES:
@@ -443,14 +458,14 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="drive-alive-bench-"))
     port = free_port()
     server_env = dict(os.environ, PORT=str(port), LOG_LEVEL="warn",
-                      RATE_LIMITS="public_ip=1000000/1m,user=1000000/1h")
+                      RATE_LIMITS=BENCH_LIMITS)
     server = subprocess.Popen([str(ROOT / "target/release/local")], cwd=ROOT, env=server_env,
                               stdin=subprocess.PIPE, stdout=open(work / "local.log", "w"),
                               stderr=subprocess.STDOUT)
     try:
         wait_ready(f"http://127.0.0.1:{port}/api/v1/health/ready")
         function_env = read_env_file(ROOT / ".local" / "function.env")
-        function_env["RATE_LIMITS"] = "public_ip=1000000/1m,user=1000000/1h"
+        function_env["RATE_LIMITS"] = BENCH_LIMITS
         function_env["LOG_LEVEL"] = "warn"
 
         rows = []
