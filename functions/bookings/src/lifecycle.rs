@@ -19,7 +19,6 @@ use shared::http::request_context::{ClientIp, RequestScope};
 use shared::notices::{queue, BookingEvent, Notice};
 use shared::payments::refunds::{self, Requester};
 use shared::payments::Canceller;
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, Also, BookingRecord, BookingStatus, Party, Transition};
 use shared::store::outbox;
 use shared::store::transact::{transact, Write};
@@ -27,13 +26,6 @@ use shared::{ApiError, ApiResult, AppState};
 
 use crate::access::{is_party, own_booking, visible_booking};
 use crate::view::BookingView;
-
-async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
-    state
-        .limiter
-        .check(scope, RuleName::User, auth.caller())
-        .await
-}
 
 /// Why a move is refused: said the same whether the check or the transaction's condition
 /// refused it.
@@ -109,7 +101,7 @@ pub async fn confirm(
     auth: AuthUser,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<BookingView>> {
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
     let now = state.clock.now();
     if booking.has_started(now) {
@@ -157,7 +149,7 @@ pub async fn complete(
     auth: AuthUser,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<BookingView>> {
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
     let now = state.clock.now();
     if !booking.has_started(now) {
@@ -224,7 +216,7 @@ pub async fn cancel(
     PathId(id): PathId,
     Json(body): Json<CancelRequest>,
 ) -> ApiResult<JsonResponse<BookingView>> {
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     let reason =
         CancelReason::parse(&body.reason).map_err(|e| ApiError::validation("reason", e.message))?;
     let booking = visible_booking(&state, &auth, &id).await?;

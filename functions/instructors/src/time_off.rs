@@ -16,7 +16,6 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingsOf};
 use shared::store::users::{self, InstructorChanges, ProfileChanges, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
@@ -69,13 +68,6 @@ fn instructor(auth: &AuthUser) -> ApiResult<&TimeOff> {
         .ok_or_else(|| ApiError::Forbidden("Only instructors have time off.".into()))
 }
 
-async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
-    state
-        .limiter
-        .check(scope, RuleName::User, auth.caller())
-        .await
-}
-
 /// The signed-in instructor's time off
 #[utoipa::path(
     get,
@@ -96,7 +88,7 @@ pub async fn get_time_off(
     auth: AuthUser,
 ) -> ApiResult<JsonResponse<TimeOffView>> {
     let time_off = instructor(&auth)?;
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     let today = local_date_of(state.clock.now().timestamp());
     Ok(JsonResponse(TimeOffView {
         periods: time_off.current(today),
@@ -130,7 +122,7 @@ pub async fn put_time_off(
     Json(body): Json<TimeOffRequest>,
 ) -> ApiResult<JsonResponse<TimeOffSaved>> {
     let before = instructor(&auth)?.clone();
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     let now = state.clock.now();
     let today = local_date_of(now.timestamp());
     let time_off = TimeOff::parse(&body.periods, today).map_err(|errors| {

@@ -101,10 +101,7 @@ async fn install(
 
 async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
     auth.require_role(&[Role::Student, Role::Instructor])?;
-    state
-        .limiter
-        .check(scope, RuleName::User, auth.caller())
-        .await
+    auth.check_user_limit(state, scope).await
 }
 
 /// The signed-in user's calendar feed URL

@@ -15,20 +15,12 @@ use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus, BookingsOf};
 use shared::store::users::{self, BookingCounts, ProfileChanges, UserRecord};
 use shared::{ApiError, ApiResult, AppState};
 
 use crate::phone::{self, PhonePending};
 use crate::view::UserView;
-
-async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
-    state
-        .limiter
-        .check(scope, RuleName::User, auth.caller())
-        .await
-}
 
 /// The signed-in user's account
 #[utoipa::path(
@@ -49,7 +41,7 @@ pub async fn get_me(
     scope: RequestScope,
     auth: AuthUser,
 ) -> ApiResult<JsonResponse<UserView>> {
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     Ok(JsonResponse(UserView::from(&auth.user)))
 }
 
@@ -153,7 +145,7 @@ pub async fn patch_me(
     auth: AuthUser,
     Json(patch): Json<ProfilePatch>,
 ) -> ApiResult<Response> {
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     let mut changes = parse_patch(patch, &auth.user)?;
     let new_phone = changes.phone.take().filter(|p| *p != auth.user.phone);
     let table = &state.config.table_name;
@@ -258,7 +250,7 @@ pub async fn dashboard(
     scope: RequestScope,
     auth: AuthUser,
 ) -> ApiResult<JsonResponse<Dashboard>> {
-    limit(&state, &scope, &auth).await?;
+    auth.check_user_limit(&state, &scope).await?;
     let user = &auth.user;
     let table = &state.config.table_name;
     let now = state.clock.now().timestamp();

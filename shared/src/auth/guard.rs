@@ -41,6 +41,18 @@ impl AuthUser {
         Caller::user(self.user_id(), self.role())
     }
 
+    /// Counts this request against the per-user rule (`RuleName::User`): 429 once it is spent.
+    pub async fn check_user_limit(
+        &self,
+        state: &AppState,
+        scope: &RequestScope,
+    ) -> Result<(), ApiError> {
+        state
+            .limiter
+            .check(scope, crate::rate_limit::RuleName::User, self.caller())
+            .await
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user.role == Role::Admin
     }
