@@ -26,14 +26,21 @@ impl AwsClients {
     pub async fn connect(config: &Config) -> Self {
         let sdk = sdk_config(config).await;
         let dynamodb_calls = CallCounter::default();
-        let dynamodb_config = aws_sdk_dynamodb::config::Builder::from(&sdk)
-            .interceptor(dynamodb_calls.clone())
-            .build();
+        let endpoints = &config.aws_service_endpoints;
+        let mut dynamodb_config =
+            aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(dynamodb_calls.clone());
+        dynamodb_config.set_endpoint_url(service_endpoint(&sdk, &endpoints.dynamodb));
+        let mut kms_config = aws_sdk_kms::config::Builder::from(&sdk);
+        kms_config.set_endpoint_url(service_endpoint(&sdk, &endpoints.kms));
+        let mut secrets_config = aws_sdk_secretsmanager::config::Builder::from(&sdk);
+        secrets_config.set_endpoint_url(service_endpoint(&sdk, &endpoints.secrets_manager));
+        let mut sqs_config = aws_sdk_sqs::config::Builder::from(&sdk);
+        sqs_config.set_endpoint_url(service_endpoint(&sdk, &endpoints.sqs));
         Self {
-            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb_config),
-            kms: aws_sdk_kms::Client::new(&sdk),
-            secrets: aws_sdk_secretsmanager::Client::new(&sdk),
-            sqs: aws_sdk_sqs::Client::new(&sdk),
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb_config.build()),
+            kms: aws_sdk_kms::Client::from_conf(kms_config.build()),
+            secrets: aws_sdk_secretsmanager::Client::from_conf(secrets_config.build()),
+            sqs: aws_sdk_sqs::Client::from_conf(sqs_config.build()),
             dynamodb_calls,
         }
     }
@@ -65,6 +72,13 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         self.0.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+}
+
+/// A service's endpoint: its own from `Config::aws_service_endpoints` when set, else the one
+/// every service shares (the local emulator's, or none: the region's).
+pub fn service_endpoint(sdk: &aws_config::SdkConfig, own: &Option<String>) -> Option<String> {
+    own.clone()
+        .or_else(|| sdk.endpoint_url().map(str::to_owned))
 }
 
 /// Three attempts, each bounded, the whole operation bounded by the dependency timeout.

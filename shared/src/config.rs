@@ -94,6 +94,11 @@ pub struct Config {
     pub aws_region: String,
     /// The local AWS emulator; refused outside local development.
     pub aws_endpoint_url: Option<String>,
+    /// Per-service endpoints of the local emulator, under the SDK's standard names
+    /// (`AWS_ENDPOINT_URL_DYNAMODB`, ...); each overrides `aws_endpoint_url` for its service, so
+    /// a benchmark can give every service its own host as in AWS. Refused outside local
+    /// development.
+    pub aws_service_endpoints: ServiceEndpoints,
     /// Rate-limit rules: SPEC defaults with `RATE_LIMITS` overrides.
     pub rate_limits: RateLimits,
     /// The deployment's mail server (`SMTP_*`), used until an admin configures one.
@@ -105,6 +110,47 @@ pub struct Config {
     pub notices_queue_url: Option<String>,
     /// Stripe (`STRIPE_*`), for the functions that take or refund payments.
     pub stripe: Option<StripeSettings>,
+}
+
+/// One endpoint per AWS service the functions call (`None`: `aws_endpoint_url`, or the region's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceEndpoints {
+    pub dynamodb: Option<String>,
+    pub kms: Option<String>,
+    pub secrets_manager: Option<String>,
+    pub sqs: Option<String>,
+    pub sns: Option<String>,
+}
+
+impl ServiceEndpoints {
+    const VARIABLES: [&'static str; 5] = [
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_KMS",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        "AWS_ENDPOINT_URL_SQS",
+        "AWS_ENDPOINT_URL_SNS",
+    ];
+
+    fn from_source(src: &Source<'_>, stage: Stage) -> Result<Self, ConfigError> {
+        let [dynamodb, kms, secrets_manager, sqs, sns] = Self::VARIABLES.map(|name| {
+            let value = src.optional(name);
+            match value {
+                Some(_) if !stage.is_local() => Err(ConfigError::Refused {
+                    name,
+                    stage: stage.as_str(),
+                    reason: "AWS endpoints come from the region outside local development".into(),
+                }),
+                _ => Ok(value),
+            }
+        });
+        Ok(Self {
+            dynamodb: dynamodb?,
+            kms: kms?,
+            secrets_manager: secrets_manager?,
+            sqs: sqs?,
+            sns: sns?,
+        })
+    }
 }
 
 /// Where Stripe is and which secrets hold its keys.
@@ -231,6 +277,8 @@ impl Config {
             });
         }
 
+        let aws_service_endpoints = ServiceEndpoints::from_source(&src, stage)?;
+
         let rate_limits = RateLimits::default()
             .with_overrides(&src.optional("RATE_LIMITS").unwrap_or_default())
             .map_err(|reason| ConfigError::Invalid {
@@ -266,6 +314,7 @@ impl Config {
             dependency_timeout: Duration::from_millis(timeout_ms),
             aws_region: src.required("AWS_REGION")?,
             aws_endpoint_url,
+            aws_service_endpoints,
             rate_limits,
             smtp,
             cookie_secure,
@@ -469,6 +518,11 @@ mod tests {
                 "AWS_ENDPOINT_URL",
                 "http://127.0.0.1:5000",
                 "an emulator endpoint",
+            ),
+            (
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                "https://127.0.0.1:5001",
+                "one service's emulator endpoint",
             ),
         ];
         for (name, value, why) in cases {

@@ -20,9 +20,14 @@ impl Notifier {
     /// Clients only: no network call during init.
     pub async fn build(config: shared::Config) -> Self {
         let sdk = shared::aws::sdk_config(&config).await;
+        let mut sns_config = aws_sdk_sns::config::Builder::from(&sdk);
+        sns_config.set_endpoint_url(shared::aws::service_endpoint(
+            &sdk,
+            &config.aws_service_endpoints.sns,
+        ));
         Self {
             state: AppState::build(config).await,
-            sns: aws_sdk_sns::Client::new(&sdk),
+            sns: aws_sdk_sns::Client::from_conf(sns_config.build()),
         }
     }
 }
