@@ -29,6 +29,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/docs", get(docs::docs_page))
 }
 
+/// Init opens the connections readiness uses (DynamoDB, KMS, Secrets Manager) by probing them
+/// once, with the permissions the probes already have; the outcome is not kept.
+pub fn warmup(state: &AppState) -> futures::future::BoxFuture<'_, ()> {
+    Box::pin(async move {
+        let _ = readiness::check_all(state).await;
+    })
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(live, ready, openapi_json, docs::docs_page))]
 struct HealthApi;

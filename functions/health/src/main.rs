@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    shared::lambda::run_function("health", shared::lambda::Preload::Nothing, health::routes)
+    shared::lambda::run_function_with_warmup(
+        "health",
+        shared::lambda::Preload::Nothing,
+        health::warmup,
+        health::routes,
+    )
 }

@@ -19,6 +19,7 @@ pub mod smtp_settings;
 pub mod stats;
 pub mod transact;
 pub mod users;
+pub mod warmup;
 pub mod work_index;
 
 /// The client every store function takes, named for callers outside the store.
