@@ -6,6 +6,8 @@
    `.local/function.env` is the environment each function binary gets.
 3. Per function, through the Lambda Runtime API (../shared/tools/lambda_bench.py): init duration,
    first invocation, warm p50/p99 over 200 invocations, peak RSS; 10 cold starts each.
+3b. The same over TLS with invocations on the CPU share of each function's memory, on a route
+   that reads DynamoDB, with the FastAPI + boto3 peer beside ours (scripts/bench_cold.py).
 4. DynamoDB round trips of the read routes with 10 and 1000 bookings (the `round_trips` binary).
 5. Throughput of GET /api/v1/instructors on the local server under a bounded load from a second
    process (wrk: 2 threads, 32 connections, 10 s).
@@ -37,6 +39,8 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path
+
+import bench_cold
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_TOOL = ROOT.parent / "shared" / "tools" / "lambda_bench.py"
@@ -322,6 +326,7 @@ def report(results: dict) -> str:
             f"| {cell(row.get('cpu_init_ms'))} | {cell(row['first_ms'])} | {cell(row['warm_p50_ms'], TARGETS['warm_p50_ms'] if no_io else None)} "
             f"| {cell(row['warm_p99_ms'])} | {cell(row['rss_mib'], TARGETS['rss_mib'], '{:.1f}')} |"
         )
+    lines += bench_cold.report_lines(results.get("cold"))
     lines += ["", "## Release packages (arm64, provided.al2023)", ""]
     sizes = results["zips"]
     if isinstance(sizes, dict) and sizes:
@@ -429,6 +434,9 @@ def only(function: str) -> None:
             if name == function:
                 raw = lambda_bench(name, event, status, function_env, work / f"{name}-{len(rows)}.json")
                 rows.append(row_of(name, what, summary_of(raw)))
+        logins = json.loads((work / "state" / "demo-logins.json").read_text())
+        cold = bench_cold.measure(BENCH_TOOL, work, function_env, f"http://127.0.0.1:{port}",
+                                  logins, only=function)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -442,8 +450,8 @@ def only(function: str) -> None:
         zips = zip_sizes()
         if isinstance(zips, dict) and function in zips:
             sizes["arm64_zip_mb"] = zips[function] / 1e6
-    print(json.dumps({"function": function, "cases": rows, "sizes": sizes,
-                      "targets": TARGETS}, indent=2))
+    print(json.dumps({"function": function, "cases": rows, "cold_over_tls": cold["rows"],
+                      "sizes": sizes, "targets": TARGETS}, indent=2))
 
 
 def main() -> None:
@@ -477,6 +485,9 @@ def main() -> None:
             raw = lambda_bench(function, event, status, function_env, work / f"{function}-{len(rows)}.json")
             rows.append(row_of(function, what, summary_of(raw)))
         (work / "functions.json").write_text(json.dumps(rows, indent=2))
+        logins = json.loads((ROOT / ".local" / "demo-logins.json").read_text())
+        cold = bench_cold.measure(BENCH_TOOL, work, function_env, f"http://127.0.0.1:{port}", logins)
+        (work / "cold.json").write_text(json.dumps(cold, indent=2))
 
         # Its stdout also carries the in-process notifier's metric lines (EMF JSON): keep the
         # route rows only.
@@ -499,7 +510,7 @@ def main() -> None:
     results = {
         "when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}",
-        "functions": rows, "round_trips": round_trips, "throughput": throughput,
+        "functions": rows, "cold": cold, "round_trips": round_trips, "throughput": throughput,
         "zips": zips, "notes": NOTES, "load": load,
     }
     (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
