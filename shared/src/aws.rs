@@ -60,8 +60,13 @@ struct Ledger {
 #[derive(Debug, Default)]
 struct Recorded {
     calls: Vec<Call>,
-    memory: ItemMemory,
 }
+
+/// What the recording ledgers of this process have seen of each item (keyed by table), shared
+/// so a function's update or delete is sized by an item another client wrote (in tests the
+/// notifier deletes the outbox items the app's routes wrote).
+static ITEMS_SEEN: std::sync::LazyLock<Mutex<ItemMemory>> =
+    std::sync::LazyLock::new(Mutex::default);
 
 /// One DynamoDB operation in the ledger.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,9 +165,13 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         };
         let request = parse(Some(&sent.body));
         let response = parse(context.response().and_then(|r| r.body().bytes()));
-        let mut recorded = self.recorded();
-        let units = estimate(&sent.operation, &request, &response, &mut recorded.memory);
-        recorded.calls.push(Call {
+        let units = {
+            let mut memory = ITEMS_SEEN
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            estimate(&sent.operation, &request, &response, &mut memory)
+        };
+        self.recorded().calls.push(Call {
             operation: sent.operation.clone(),
             units,
         });
