@@ -216,3 +216,22 @@ async fn every_route_in_the_cost_table_makes_the_calls_and_units_it_lists() {
         problems.join("\n")
     );
 }
+
+/// docs/cost.md is generated (scripts/bench.py --cost-only) from the route file checked above,
+/// docs/prices.json and docs/benchmarks.md: it must be what they make now, and the script's
+/// arithmetic must match a route worked out by hand.
+#[test]
+fn docs_cost_md_is_what_the_route_file_and_prices_make() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let out = std::process::Command::new("python3")
+        .args(["scripts/bench.py", "--cost-check"])
+        .current_dir(root)
+        .output()
+        .expect("run python3 scripts/bench.py --cost-check");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
