@@ -452,8 +452,8 @@ def only(function: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Cost model: docs/cost.md from docs/cost-routes.json (each route's DynamoDB calls and request
 # units, checked by tests/tests/api/cost_table.rs), docs/prices.json (unit prices, one place),
-# the template's memory per function and the bench's warm latencies. `make bench` passes the
-# measured rows; `scripts/bench.py --cost-only` reads them from docs/benchmarks.md.
+# the template's memory per function and the warm latencies in docs/benchmarks.md (`make bench`
+# writes it just before; `scripts/bench.py --cost-only` uses the committed one).
 # ---------------------------------------------------------------------------------------------
 
 COST_ROUTES = ROOT / "docs" / "cost-routes.json"
@@ -510,26 +510,25 @@ def function_memory_mb(template: Path = ROOT / "infra" / "template.yaml") -> dic
     return {name: mb or default for name, mb in memory.items()}
 
 
-def bench_latencies(rows: list[dict] | None) -> dict[str, dict[str, float]]:
-    """Per function, from the bench's rows: the largest warm p50 among its cases that do I/O,
-    and its init. `rows` from a run, else the tables of docs/benchmarks.md."""
-    if rows is None:
-        rows = []
-        path = ROOT / "docs" / "benchmarks.md"
-        header: list[str] | None = None
-        for line in path.read_text().splitlines() if path.exists() else []:
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not line.startswith("|"):
-                header = None
-            elif header is None:
-                header = [c.lower() for c in cells]
-            elif not set(line) <= set("|-: ") and "function" in header:
-                def number(name: str) -> float | None:
-                    index = next((i for i, h in enumerate(header) if h.startswith(name)), None)
-                    match = re.match(r"[\d.]+", cells[index]) if index is not None and index < len(cells) else None
-                    return float(match.group(0)) if match else None
-                rows.append({"function": cells[0], "what": cells[1] if len(cells) > 1 else "",
-                             "warm_p50_ms": number("warm p50"), "init_ms": number("init ms")})
+def bench_latencies() -> dict[str, dict[str, float]]:
+    """Per function, from the tables of docs/benchmarks.md (rows with a `function` column): the
+    largest warm p50 among its cases that do I/O, and the largest init."""
+    rows = []
+    path = ROOT / "docs" / "benchmarks.md"
+    header: list[str] | None = None
+    for line in path.read_text().splitlines() if path.exists() else []:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = [c.lower() for c in cells]
+        elif not set(line) <= set("|-: ") and header[0] == "function":
+            def number(name: str) -> float | None:
+                index = next((i for i, h in enumerate(header) if h.startswith(name)), None)
+                match = re.match(r"[\d.]+", cells[index]) if index is not None and index < len(cells) else None
+                return float(match.group(0)) if match else None
+            rows.append({"function": cells[0], "what": cells[1] if len(cells) > 1 else "",
+                         "warm_p50_ms": number("warm p50"), "init_ms": number("init ms")})
     out: dict[str, dict[str, float]] = {}
     for row in rows:
         entry = out.setdefault(row["function"], {})
@@ -593,10 +592,10 @@ def route_cost(route: dict, prices: dict, memory: dict, latencies: dict, notices
             "usd_per_million": cost}
 
 
-def cost_table(rows: list[dict] | None) -> tuple[list[dict], dict]:
+def cost_table() -> tuple[list[dict], dict]:
     """Per-route costs (notices first, since routes include the notices they enqueue)."""
     prices, memory = cost_prices(), function_memory_mb()
-    latencies = bench_latencies(rows)
+    latencies = bench_latencies()
     routes = json.loads(COST_ROUTES.read_text())["routes"]
     notices: dict[str, dict] = {}
     for route in (r for r in routes if r["route"].startswith("notice:")):
@@ -691,7 +690,9 @@ def cost_report(table: list[dict], prices: dict, model: dict) -> str:
         f"  {COST_ARGON2_MS:.0f} ms for the routes that run argon2id ({', '.join(COST_ARGON2_ROUTES)});",
         f"  {COST_NOTICE_MS:.0f} ms a notice. Memory from infra/template.yaml. One cold start per",
         f"  {COST_WARM_PER_COLD} invocations, its init (bench, else {COST_DEFAULT_INIT_MS:.0f} ms) billed and its Secrets",
-        "  Manager reads (docs/cost-routes.json `functions`) spread over them.",
+        "  Manager reads (docs/cost-routes.json `functions`) spread over them. The bench's case for a",
+        "  function (named in docs/benchmarks.md) may make fewer calls than the route priced with it;",
+        "  Lambda is under 10 % of any route's cost here, so that moves no total much.",
         f"- Logs: {COST_LOG_BYTES} bytes ingested a request (API Gateway's access-log line, the function's",
         "  access-log line, Lambda's platform lines). X-Ray: every request traced (tracing is Active; at",
         "  this traffic the 1-a-second reservoir of the default sampling rule takes nearly all).",
@@ -728,7 +729,7 @@ def cost_report(table: list[dict], prices: dict, model: dict) -> str:
         f"- API Gateway REST {money(prices['api_gateway_rest_million'])} + WAF {money(prices['waf_requests_million'])}.",
         f"- Lambda: {money(prices['lambda_requests_million'])} for the invocations, plus {example['memory_mb']} MB / 1024 ×"
         f" {example['ms']:.2f} ms = {gb_s:.6f} GB-s each (+ init spread over {COST_WARM_PER_COLD}), × 10⁶ ×"
-        f" ${prices['lambda_arm64_gb_second']} = {money(c['lambda'])} in all.",
+        f" ${prices['lambda_arm64_gb_second']:.10f}".rstrip("0") + f" = {money(c['lambda'])} in all.",
         f"- DynamoDB: {example['rru']:g} RRU (one strongly consistent GetItem of the profile, ≤ 4 KB)",
         f"  and {example['wru']:g} WRU (the rate limit's UpdateItem of its counter, ≤ 1 KB):",
         f"  {example['rru']:g} × {money(prices['dynamodb_rru_million'])} + {example['wru']:g} × {money(prices['dynamodb_wru_million'])} = {money(c['dynamodb'])}.",
@@ -774,12 +775,13 @@ def cost_report(table: list[dict], prices: dict, model: dict) -> str:
         f"| **Total** | | | **{money(grand)}** |",
         "",
         "Largest: " + ", ".join(f"{names[k]} {100 * v / grand:.0f} %" for k, v in ranked[:4]) + ".",
-        f"Without SMS: {money(grand - totals['sms'])} USD a month ({money((grand - totals['sms']) / LESSONS)} a lesson).",
         "",
         f"That is {money(grand / LESSONS)} USD a lesson, for {model['requests']:,} API requests a month",
         f"(about {model['requests'] / (30 * 24 * 3600):.1f} a second on average). Fixed costs: the web ACL ({COST_WAF_RULES} rules),",
         f"{COST_KMS_KEYS} KMS key, {COST_SECRETS} secrets, and the Secrets Manager and KMS calls made every 5 minutes",
         "whatever the traffic.",
+        "",
+        f"Without SMS: {money(grand - totals['sms'])} USD a month ({money((grand - totals['sms']) / LESSONS)} a lesson).",
         "",
         "## Reading the table",
         "",
@@ -809,7 +811,7 @@ def cost_report(table: list[dict], prices: dict, model: dict) -> str:
 
 def cost_text() -> str:
     """docs/cost.md as the route file, the prices and docs/benchmarks.md make it now."""
-    table, prices = cost_table(None)
+    table, prices = cost_table()
     return cost_report(table, prices, monthly_model(table, prices))
 
 

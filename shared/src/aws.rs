@@ -155,6 +155,9 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         _components: &aws_sdk_dynamodb::config::RuntimeComponents,
         cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if !self.recording() {
+            return Ok(());
+        }
         let Some(sent) = cfg.load::<SentRequest>() else {
             return Ok(());
         };
