@@ -54,12 +54,7 @@ pub struct CallCounter(Arc<Ledger>);
 struct Ledger {
     count: AtomicU64,
     recording: AtomicBool,
-    recorded: Mutex<Recorded>,
-}
-
-#[derive(Debug, Default)]
-struct Recorded {
-    calls: Vec<Call>,
+    calls: Mutex<Vec<Call>>,
 }
 
 /// What the recording ledgers of this process have seen of each item (keyed by table), shared
@@ -99,13 +94,13 @@ impl CallCounter {
 
     /// The operations recorded since recording started, oldest first.
     pub fn calls(&self) -> Vec<Call> {
-        self.recorded().calls.clone()
+        self.recorded().clone()
     }
 
-    fn recorded(&self) -> std::sync::MutexGuard<'_, Recorded> {
+    fn recorded(&self) -> std::sync::MutexGuard<'_, Vec<Call>> {
         // A panic while holding the lock leaves a ledger that is still whole: keep using it.
         self.0
-            .recorded
+            .calls
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -174,7 +169,7 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             estimate(&sent.operation, &request, &response, &mut memory)
         };
-        self.recorded().calls.push(Call {
+        self.recorded().push(Call {
             operation: sent.operation.clone(),
             units,
         });
