@@ -403,6 +403,7 @@ def rerender(work: Path) -> None:
     text = report(results)
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
+    write_cost()
 
 
 def only(function: str) -> None:
