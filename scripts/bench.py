@@ -15,6 +15,9 @@
 7. A bounded load scenario (the `load_scenario` binary): 100, then 1000 simulated students,
    50 in flight, register → mail → verify → login → search → book → (cancel); status counts and
    latency percentiles per step, with correctness checks (no double booking, exact rate limits).
+8. docs/cost.md, the cost per million requests per route and a modelled month, from
+   docs/cost-routes.json, docs/prices.json and the warm latencies just written
+   (`scripts/bench.py --cost-only` writes it alone; `--cost-check` checks it is current).
 
 `scripts/bench.py --only <function>` measures one function (its cases through the Runtime API,
 its native release binary and that binary deflated, and its arm64 zip when cargo-lambda is
@@ -405,6 +408,7 @@ def rerender(work: Path) -> None:
     text = report(results)
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
+    write_cost()
 
 
 def only(function: str) -> None:
@@ -454,12 +458,411 @@ def only(function: str) -> None:
                       "sizes": sizes, "targets": TARGETS}, indent=2))
 
 
+# ---------------------------------------------------------------------------------------------
+# Cost model: docs/cost.md from docs/cost-routes.json (each route's DynamoDB calls and request
+# units, checked by tests/tests/api/cost_table.rs), docs/prices.json (unit prices, one place),
+# the template's memory per function and the warm latencies in docs/benchmarks.md (`make bench`
+# writes it just before; `scripts/bench.py --cost-only` uses the committed one).
+# ---------------------------------------------------------------------------------------------
+
+COST_ROUTES = ROOT / "docs" / "cost-routes.json"
+COST_PRICES = ROOT / "docs" / "prices.json"
+COST_DOC = ROOT / "docs" / "cost.md"
+# Durations where the bench has no row with I/O for the function (warm, in AWS: a few
+# milliseconds per DynamoDB round trip, most routes 2-3 in sequence, plus ~1 ms of our own).
+COST_DEFAULT_MS = 20.0
+# Routes that hash or verify a password (argon2id, 19 MiB, t=2: ~40 ms of one vCPU; the auth
+# function's 512 MB is ~0.29 vCPU).
+COST_ARGON2_MS = 150.0
+COST_ARGON2_ROUTES = ("POST /auth/register/student", "POST /auth/login")
+# The notifications function per notice: an SMTP send and an SNS publish (network-bound).
+COST_NOTICE_MS = 60.0
+COST_DEFAULT_INIT_MS = 20.0
+# One cold start per this many invocations (steady traffic; AWS reports well under 1 %).
+COST_WARM_PER_COLD = 100
+# Bytes of CloudWatch Logs per API request: API Gateway's access-log line (~480 bytes in the
+# template's format), the function's access-log line (~450) and Lambda's platform lines (~550).
+COST_LOG_BYTES = 1500
+# Requests per notice the notifications function's SQS polling adds (a receive and a delete per
+# batch of up to 5, counted as one batch per notice at this traffic), beside the SendMessage.
+COST_SQS_PER_NOTICE = 2
+# Web ACL rules in infra/template.yaml: two rate-based rules, two AWS managed rule groups.
+COST_WAF_RULES = 4
+COST_SECRETS = 4  # JWT, cursor, Stripe key, Stripe webhook secret
+COST_KMS_KEYS = 1
+
+
+def cost_prices() -> dict[str, float]:
+    """The `usd` of each entry of docs/prices.json."""
+    raw = json.loads(COST_PRICES.read_text())
+    return {name: float(entry["usd"]) for name, entry in raw["prices"].items()}
+
+
+def function_memory_mb(template: Path = ROOT / "infra" / "template.yaml") -> dict[str, int]:
+    """MemorySize per function: Globals' value unless the function's block sets its own."""
+    lines = template.read_text().splitlines()
+    default, memory, current, in_globals = 128, {}, None, False
+    for line in lines:
+        if re.match(r"^\S", line):
+            in_globals = line.startswith("Globals:")
+            current = None
+        head = re.match(r"^  (\w+)Function:\s*$", line)
+        if head:
+            current = head.group(1).lower()
+            memory.setdefault(current, None)
+            continue
+        size = re.match(r"^\s+MemorySize:\s*(\d+)", line)
+        if size and in_globals:
+            default = int(size.group(1))
+        elif size and current:
+            memory[current] = int(size.group(1))
+    return {name: mb or default for name, mb in memory.items()}
+
+
+def bench_latencies() -> dict[str, dict[str, float]]:
+    """Per function, from the tables of docs/benchmarks.md (rows with a `function` column): the
+    largest warm p50 among its cases that do I/O, and the largest init."""
+    rows = []
+    path = ROOT / "docs" / "benchmarks.md"
+    header: list[str] | None = None
+    for line in path.read_text().splitlines() if path.exists() else []:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = [c.lower() for c in cells]
+        elif not set(line) <= set("|-: ") and header[0] == "function":
+            def number(name: str) -> float | None:
+                index = next((i for i, h in enumerate(header) if h.startswith(name)), None)
+                match = re.match(r"[\d.]+", cells[index]) if index is not None and index < len(cells) else None
+                return float(match.group(0)) if match else None
+            rows.append({"function": cells[0], "what": cells[1] if len(cells) > 1 else "",
+                         "warm_p50_ms": number("warm p50"), "init_ms": number("init ms")})
+    out: dict[str, dict[str, float]] = {}
+    for row in rows:
+        entry = out.setdefault(row["function"], {})
+        if row.get("init_ms") is not None:
+            entry["init_ms"] = max(entry.get("init_ms", 0.0), row["init_ms"])
+        if row.get("warm_p50_ms") is not None and "no I/O" not in row.get("what", ""):
+            entry["warm_ms"] = max(entry.get("warm_ms", 0.0), row["warm_p50_ms"])
+    return out
+
+
+def route_duration_ms(route: dict, latencies: dict) -> tuple[float, str]:
+    """The route's billed duration and where the figure comes from."""
+    if route["route"] in COST_ARGON2_ROUTES:
+        return COST_ARGON2_MS, "argon2id default"
+    if route["function"] == "notifications":
+        return COST_NOTICE_MS, "default"
+    measured = latencies.get(route["function"], {}).get("warm_ms")
+    if measured:
+        return measured, "bench warm p50"
+    return COST_DEFAULT_MS, "default"
+
+
+def route_cost(route: dict, prices: dict, memory: dict, latencies: dict, notices: dict) -> dict:
+    """USD per million requests of one route, per service (notices it enqueues included)."""
+    fn = route["function"]
+    mb = memory.get(fn, 256)
+    ms, source = route_duration_ms(route, latencies)
+    init_ms = latencies.get(fn, {}).get("init_ms") or COST_DEFAULT_INIT_MS
+    services = route.get("services", {})
+    functions = json.loads(COST_ROUTES.read_text())["functions"]
+    secrets_per_cold = functions.get(fn, {}).get("secrets_manager_per_cold_start", 0)
+    m = 1_000_000
+    gb_s = mb / 1024 * (ms + init_ms / COST_WARM_PER_COLD) / 1000
+    cost = {
+        "api_gateway": 0.0 if fn in ("notifications", "jobs") else prices["api_gateway_rest_million"],
+        "waf": 0.0 if fn in ("notifications", "jobs") else prices["waf_requests_million"],
+        "lambda": prices["lambda_requests_million"] + m * gb_s * prices["lambda_arm64_gb_second"],
+        "dynamodb": route["rru"] * prices["dynamodb_rru_million"] + route["wru"] * prices["dynamodb_wru_million"],
+        "kms": m * services.get("kms", 0) * prices["kms_requests_10k"] / 10_000,
+        "secrets_manager": m * (services.get("secrets_manager", 0) + secrets_per_cold / COST_WARM_PER_COLD)
+        * prices["secrets_manager_calls_10k"] / 10_000,
+        "sqs": services.get("sqs_send_message", 0) * prices["sqs_requests_million"],
+        "sms": services.get("sns_sms", 0) * m * prices["sns_sms_za_message"],
+        "email": services.get("emails", 0) * m * prices["email_thousand"] / 1000,
+        "logs": m * COST_LOG_BYTES / 1e9 * prices["cloudwatch_logs_ingest_gb"],
+        "xray": prices["xray_traces_million"],
+    }
+    if fn == "notifications":
+        cost["sqs"] += COST_SQS_PER_NOTICE * prices["sqs_requests_million"]
+    # The notices it enqueues, each costing what its background entry costs, service by service.
+    downstream = 0.0
+    for name, count in services.get("notices", {}).items():
+        for service, usd in notices[name].items():
+            if service not in ("total", "of_which_notices"):
+                cost[service] += count * usd
+                downstream += count * usd
+    cost["total"] = sum(cost.values())
+    cost["of_which_notices"] = downstream
+    return {"route": route["route"], "function": fn, "memory_mb": mb, "ms": ms, "ms_source": source,
+            "dynamodb_calls": sum(route["dynamodb"].values()), "rru": route["rru"], "wru": route["wru"],
+            "usd_per_million": cost}
+
+
+def cost_table() -> tuple[list[dict], dict]:
+    """Per-route costs (notices first, since routes include the notices they enqueue)."""
+    prices, memory = cost_prices(), function_memory_mb()
+    latencies = bench_latencies()
+    routes = json.loads(COST_ROUTES.read_text())["routes"]
+    notices: dict[str, dict] = {}
+    for route in (r for r in routes if r["route"].startswith("notice:")):
+        notices[route["route"]] = route_cost(route, prices, memory, latencies, {})["usd_per_million"]
+    table = [route_cost(r, prices, memory, latencies, notices) for r in routes]
+    return table, prices
+
+
+# The modelled month: 50,000 students, 2,000 instructors, 20,000 lessons. (route, requests a
+# month, the assumption). A student visit is an app open: GET /users/me and the dashboard, a
+# token refresh per 15 minutes of use; search and profile views before a booking.
+STUDENTS, INSTRUCTORS, LESSONS = 50_000, 2_000, 20_000
+BOOKINGS_MADE = int(LESSONS * 1.1)  # one booking in eleven is cancelled before its lesson
+CANCELLED = BOOKINGS_MADE - LESSONS
+NEW_STUDENTS = 5_000
+CALENDAR_SUBSCRIBERS = 200 + 1_000  # a tenth of instructors, a fiftieth of students
+MONTHLY_MODEL = [
+    ("POST /auth/register/student", NEW_STUDENTS, "5,000 new students a month (10 % growth)"),
+    ("POST /auth/verify", NEW_STUDENTS, "each new student verifies once"),
+    ("POST /auth/login", STUDENTS * 2 + INSTRUCTORS * 8, "2 a student, 8 an instructor (30-day sessions)"),
+    ("POST /auth/refresh", STUDENTS * 12 + INSTRUCTORS * 60, "6 visits × 2 a student, 60 an instructor"),
+    ("POST /auth/logout", STUDENTS // 5, "one student in five logs out once"),
+    ("POST /auth/forgot-password", STUDENTS // 50, "one student in fifty"),
+    ("GET /users/me", STUDENTS * 6 + INSTRUCTORS * 30, "per visit: 6 a student, 30 an instructor"),
+    ("PATCH /users/me", STUDENTS // 10, "one student in ten edits the profile"),
+    ("GET /users/me/dashboard", STUDENTS * 6 + INSTRUCTORS * 30, "per visit"),
+    ("GET /instructors?city=", STUDENTS * 2, "2 searches a student"),
+    ("GET /instructors/nearby", STUDENTS * 2, "2 map searches a student"),
+    ("GET /instructors/{id}", STUDENTS * 6, "6 profile views a student"),
+    ("GET /instructors/{id}/reviews", STUDENTS * 3, "3 a student"),
+    ("GET /instructors/{id}/availability", STUDENTS * 4, "4 days looked at a student"),
+    ("POST /bookings", BOOKINGS_MADE, "20,000 lessons + 1 in 11 cancelled"),
+    ("GET /bookings", STUDENTS * 4 + INSTRUCTORS * 30, "4 a student, 30 an instructor"),
+    ("GET /bookings/{id}", STUDENTS * 2 + INSTRUCTORS * 20, "2 a student, 20 an instructor"),
+    ("POST /bookings/{id}/payment", BOOKINGS_MADE, "every booking is paid"),
+    ("POST /payments/stripe/webhook", BOOKINGS_MADE + CANCELLED, "a success per payment, a refund per cancellation"),
+    ("POST /bookings/{id}/confirm", BOOKINGS_MADE, "the instructor confirms each"),
+    ("POST /bookings/{id}/cancel", CANCELLED, "1 in 11 bookings, after payment"),
+    ("GET /calendar/{token}.ics", CALENDAR_SUBSCRIBERS * 24 * 30, "1,200 subscribed calendars polling hourly"),
+    ("GET /admin/stats", 5 * 100, "5 admins, 100 a month each"),
+    ("GET /admin/users", 5 * 100, "5 admins, 100 a month each"),
+    ("GET /health/ready", 0, "nothing in the stack calls it (a deploy check does, rarely)"),
+    ("notice: account email", NEW_STUDENTS + STUDENTS // 50, "verification and reset mails"),
+    ("notice: booking news (email + SMS)", 2 * LESSONS, "the reminders the jobs function sends (both parties); the routes' notices are counted with them"),
+    ("jobs: scheduled run", 4 * 24 * 30, "every 15 minutes"),
+]
+
+
+def monthly_model(table: list[dict], prices: dict) -> dict:
+    """Per service: the month's usage-driven cost and the fixed monthly costs."""
+    by_route = {row["route"]: row for row in table}
+    usage: dict[str, float] = {}
+    requests = 0
+    for route, count, _ in MONTHLY_MODEL:
+        row = by_route[route]
+        if not route.startswith(("notice:", "jobs:")):
+            requests += count
+        for service, usd in row["usd_per_million"].items():
+            if service not in ("total", "of_which_notices"):
+                usage[service] = usage.get(service, 0.0) + usd * count / 1_000_000
+    # Functions that authenticate re-read the JWT ring (2 calls) every 5 minutes while an
+    # instance lives: one instance each, all month. SQS asks KMS for a data key per principal
+    # every 5 minutes (KmsDataKeyReusePeriodSeconds) for the 5 roles that use the queue.
+    five_minutes = 12 * 24 * 30
+    fixed = {
+        "waf": prices["waf_web_acl_month"] + COST_WAF_RULES * prices["waf_rule_month"],
+        "kms": COST_KMS_KEYS * prices["kms_key_month"] + 5 * five_minutes * prices["kms_requests_10k"] / 10_000,
+        "secrets_manager": COST_SECRETS * prices["secrets_manager_secret_month"]
+        + 5 * five_minutes * 2 * prices["secrets_manager_calls_10k"] / 10_000,
+    }
+    return {"usage": usage, "fixed": fixed, "requests": requests}
+
+
+def money(usd: float) -> str:
+    return f"{usd:,.2f}" if usd >= 0.995 or usd == 0 else f"{usd:.3f}"
+
+
+def cost_report(table: list[dict], prices: dict, model: dict) -> str:
+    raw_prices = json.loads(COST_PRICES.read_text())
+    lines = [
+        "# Cost per million requests, per route",
+        "",
+        f"Written by `scripts/bench.py` (`make bench`, or `scripts/bench.py --cost-only`) from",
+        "docs/cost-routes.json (each route's DynamoDB calls and request units, checked against the",
+        "running code by tests/tests/api/cost_table.rs) and docs/prices.json (unit prices, their",
+        f"source and date; region {raw_prices['region']}, why in that file). Nothing here is measured in AWS.",
+        "",
+        "## Assumptions",
+        "",
+        f"- Lambda: billed duration = the bench's warm p50 for the function where it has a case with",
+        f"  I/O (moto on loopback, a few ms a call, close to DynamoDB in-region), else {COST_DEFAULT_MS:.0f} ms;",
+        f"  {COST_ARGON2_MS:.0f} ms for the routes that run argon2id ({', '.join(COST_ARGON2_ROUTES)});",
+        f"  {COST_NOTICE_MS:.0f} ms a notice. Memory from infra/template.yaml. One cold start per",
+        f"  {COST_WARM_PER_COLD} invocations, its init (bench, else {COST_DEFAULT_INIT_MS:.0f} ms) billed and its Secrets",
+        "  Manager reads (docs/cost-routes.json `functions`) spread over them. The bench's case for a",
+        "  function (named in docs/benchmarks.md) may make fewer calls than the route priced with it;",
+        "  Lambda is under 10 % of any route's cost here, so that moves no total much.",
+        f"- Logs: {COST_LOG_BYTES} bytes ingested a request (API Gateway's access-log line, the function's",
+        "  access-log line, Lambda's platform lines). X-Ray: every request traced (tracing is Active; at",
+        "  this traffic the 1-a-second reservoir of the default sampling rule takes nearly all).",
+        "- Booking news goes by SMS unless the recipient opted out (the default is in); the model",
+        "  assumes nobody did.",
+        "- Stripe's fees are not AWS costs and are left out; so are data transfer out and DynamoDB",
+        "  storage (cents at this size).",
+        "",
+        "## Per route (USD per million requests)",
+        "",
+        "Each service's column includes what the notices the route enqueues cost downstream (the",
+        "notifications function, its DynamoDB units, SQS, email, SMS); the last column says how much",
+        "of the total that is.",
+        "",
+        "| route | function (MB) | ms | DynamoDB calls | RRU | WRU | API GW + WAF | Lambda | DynamoDB | KMS + Secrets + SQS | logs + X-Ray | SMS + email | total | of which notices |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in table:
+        c = row["usd_per_million"]
+        lines.append(
+            f"| {row['route']} | {row['function']} ({row['memory_mb']}) | {row['ms']:.1f} ({row['ms_source']}) "
+            f"| {row['dynamodb_calls']} | {row['rru']:g} | {row['wru']:g} | {money(c['api_gateway'] + c['waf'])} "
+            f"| {money(c['lambda'])} | {money(c['dynamodb'])} | {money(c['kms'] + c['secrets_manager'] + c['sqs'])} "
+            f"| {money(c['logs'] + c['xray'])} | {money(c['sms'] + c['email'])} | **{money(c['total'])}** "
+            f"| {money(c['of_which_notices'])} |"
+        )
+    example = next(r for r in table if r["route"] == "GET /instructors/{id}")
+    c = example["usd_per_million"]
+    gb_s = example["memory_mb"] / 1024 * example["ms"] / 1000
+    lines += [
+        "",
+        "### Worked example: `GET /instructors/{id}`, one million requests",
+        "",
+        f"- API Gateway REST {money(prices['api_gateway_rest_million'])} + WAF {money(prices['waf_requests_million'])}.",
+        f"- Lambda: {money(prices['lambda_requests_million'])} for the invocations, plus {example['memory_mb']} MB / 1024 ×"
+        f" {example['ms']:.2f} ms = {gb_s:.6f} GB-s each (+ init spread over {COST_WARM_PER_COLD}), × 10⁶ ×"
+        f" ${prices['lambda_arm64_gb_second']:.10f}".rstrip("0") + f" = {money(c['lambda'])} in all.",
+        f"- DynamoDB: {example['rru']:g} RRU (one strongly consistent GetItem of the profile, ≤ 4 KB)",
+        f"  and {example['wru']:g} WRU (the rate limit's UpdateItem of its counter, ≤ 1 KB):",
+        f"  {example['rru']:g} × {money(prices['dynamodb_rru_million'])} + {example['wru']:g} × {money(prices['dynamodb_wru_million'])} = {money(c['dynamodb'])}.",
+        f"- Secrets Manager: 2 reads per cold start / {COST_WARM_PER_COLD} × 10⁶ × $0.05 / 10⁴ = {money(c['secrets_manager'])}.",
+        f"- Logs {money(c['logs'])}, X-Ray {money(c['xray'])}. Total {money(c['total'])}.",
+        "",
+        "## A month of the modelled marketplace",
+        "",
+        f"{STUDENTS:,} students, {INSTRUCTORS:,} instructors, {LESSONS:,} lessons a month. Requests per route",
+        "and the assumption behind each:",
+        "",
+        "| route | requests a month | assumption | USD |",
+        "|---|---|---|---|",
+    ]
+    by_route = {row["route"]: row for row in table}
+    for route, count, why in MONTHLY_MODEL:
+        usd = by_route[route]["usd_per_million"]["total"] * count / 1_000_000
+        lines.append(f"| {route} | {count:,} | {why} | {money(usd)} |")
+    usage, fixed = model["usage"], model["fixed"]
+    services = ["api_gateway", "waf", "lambda", "dynamodb", "kms", "secrets_manager", "sqs", "sms",
+                "email", "logs", "xray"]
+    names = {"api_gateway": "API Gateway (REST)", "waf": "WAF", "lambda": "Lambda (arm64)",
+             "dynamodb": "DynamoDB (on-demand)", "kms": "KMS", "secrets_manager": "Secrets Manager",
+             "sqs": "SQS", "sms": "SMS (South Africa)", "email": "Email (SES SMTP)",
+             "logs": "CloudWatch Logs ingestion", "xray": "X-Ray traces"}
+    lines += [
+        "",
+        "The notices a route enqueues are in its row; the notice rows here are the reminders the jobs",
+        "function sends and the account mails, on their own.",
+        "",
+        "| service | usage USD | fixed USD a month | total USD |",
+        "|---|---|---|---|",
+    ]
+    grand = 0.0
+    totals = {}
+    for service in services:
+        used = usage.get(service, 0.0)
+        totals[service] = used + fixed.get(service, 0.0)
+        grand += totals[service]
+        lines.append(f"| {names[service]} | {money(used)} | {money(fixed.get(service, 0.0))} | {money(totals[service])} |")
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    lines += [
+        f"| **Total** | | | **{money(grand)}** |",
+        "",
+        "Largest: " + ", ".join(f"{names[k]} {100 * v / grand:.0f} %" for k, v in ranked[:4]) + ".",
+        "",
+        f"That is {money(grand / LESSONS)} USD a lesson, for {model['requests']:,} API requests a month",
+        f"(about {model['requests'] / (30 * 24 * 3600):.1f} a second on average). Fixed costs: the web ACL ({COST_WAF_RULES} rules),",
+        f"{COST_KMS_KEYS} KMS key, {COST_SECRETS} secrets, and the Secrets Manager and KMS calls made every 5 minutes",
+        "whatever the traffic.",
+        "",
+        f"Without SMS: {money(grand - totals['sms'])} USD a month ({money((grand - totals['sms']) / LESSONS)} a lesson).",
+        "",
+        "## Reading the table",
+        "",
+        "- SMS is nearly the whole bill: booking news (requested, confirmed, cancelled, the reminder",
+        "  to both parties) goes by SMS as well as email unless the recipient opts out, at about",
+        f"  {money(prices['sns_sms_za_message'])} USD a message. Sending only the reminder by SMS, or making SMS opt-in, is",
+        "  the one lever that moves the total; it is a product decision, not a code change here.",
+        "- For a read, the per-request charges around the function (API Gateway REST, X-Ray, WAF,",
+        "  logs: about 10 USD a million) dwarf DynamoDB and Lambda (about 1 USD a million). X-Ray",
+        "  sampling at 5 % instead of every request would save most of its 5 USD a million.",
+        "- Writes are dominated by transactions (2 WRU an item) and index copies: `POST /bookings`",
+        "  writes 14 items (8 of them quarter-hour slot claims) and rewrites the GSI copies of both",
+        "  profiles because their booking counters live on the (indexed) profile item.",
+        "- `GET /instructors/{id}` reads the profile strongly consistently (1 RRU); an eventually",
+        "  consistent read would halve that, at DynamoDB's price a saving of 0.06 USD a million.",
+        "",
+        "## Unit prices",
+        "",
+        "| price | USD | unit | source | as of |",
+        "|---|---|---|---|---|",
+    ]
+    for name, entry in raw_prices["prices"].items():
+        lines.append(f"| {name} | {entry['usd']} | {entry['unit']} | {entry['source']} | {entry['as_of']} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def cost_text() -> str:
+    """docs/cost.md as the route file, the prices and docs/benchmarks.md make it now."""
+    table, prices = cost_table()
+    return cost_report(table, prices, monthly_model(table, prices))
+
+
+def write_cost() -> str:
+    """Writes docs/cost.md (after docs/benchmarks.md, whose warm latencies it uses)."""
+    text = cost_text()
+    COST_DOC.write_text(text)
+    return text
+
+
+def cost_check() -> None:
+    """`--cost-check` (run by tests/tests/api/cost_table.rs): the arithmetic on a route worked
+    out by hand, then docs/cost.md against what the current files make."""
+    prices = cost_prices()
+    route = {"route": "GET /x", "function": "instructors", "rru": 1, "wru": 1,
+             "dynamodb": {"GetItem": 1, "UpdateItem": 1}, "services": {"kms": 1}}
+    got = route_cost(route, prices, {"instructors": 256}, {"instructors": {"warm_ms": 10.0, "init_ms": 20.0}}, {})
+    # By hand, per million: 0.25 GB × (10 ms + 20 ms / 100) = 2,550 GB-s → 0.034 + 0.20 a
+    # request; 0.125 + 0.625 DynamoDB; 3.00 KMS; 2 secrets reads / 100 → 0.10; 0.75 logs (1.5 GB).
+    want = {"lambda": 0.234, "dynamodb": 0.75, "kms": 3.0, "secrets_manager": 0.1, "logs": 0.75,
+            "api_gateway": 3.5, "waf": 0.6, "xray": 5.0, "total": 13.934}
+    for name, usd in want.items():
+        if abs(got["usd_per_million"][name] - usd) > 0.0005:
+            raise SystemExit(f"bench: cost arithmetic: {name} {got['usd_per_million'][name]} (want {usd})")
+    if not COST_DOC.exists() or COST_DOC.read_text() != cost_text():
+        raise SystemExit("bench: docs/cost.md is not what docs/cost-routes.json, docs/prices.json and "
+                         "docs/benchmarks.md make: run scripts/bench.py --cost-only")
+    print("docs/cost.md is up to date")
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--only":
         only(sys.argv[2])
         return
     if len(sys.argv) == 3 and sys.argv[1] == "--report-from":
         rerender(Path(sys.argv[2]))
+        return
+    if len(sys.argv) == 2 and sys.argv[1] == "--cost-only":
+        print(write_cost())
+        return
+    if len(sys.argv) == 2 and sys.argv[1] == "--cost-check":
+        cost_check()
         return
     if not BENCH_TOOL.exists():
         raise SystemExit(f"bench: {BENCH_TOOL} is missing (it lives in ../shared beside the project)")
@@ -518,6 +921,8 @@ def main() -> None:
     text = report(results)
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
+    write_cost()
+    log("docs/cost.md written from docs/cost-routes.json, docs/prices.json and this run's docs/benchmarks.md")
     if load.get("failure_count"):
         raise SystemExit(f"bench: the load scenario's checks failed: {load.get('failures')}")
 

@@ -1,8 +1,8 @@
 //! AWS SDK clients, built once per cold start with timeouts and a retry policy that together stay
 //! well below the Lambda timeout.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -10,6 +10,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 
 use crate::config::Config;
+use crate::request_units::{estimate, ItemMemory, Units};
 
 #[derive(Clone, Debug)]
 pub struct AwsClients {
@@ -48,12 +49,71 @@ impl AwsClients {
 
 /// Counts operations (one per `send()`), so tests and benchmarks can check that a route's
 /// round trips do not grow with the data.
+///
+/// With [`CallCounter::record_units`] on (tests and the cost bench only), it also keeps a ledger:
+/// per operation its name and its request units estimated from the request and response JSON
+/// ([`crate::request_units`]). That parses both bodies and copies the request, so production
+/// leaves it off and pays one atomic increment per operation, as before.
 #[derive(Clone, Debug, Default)]
-pub struct CallCounter(Arc<AtomicU64>);
+pub struct CallCounter(Arc<Ledger>);
+
+#[derive(Debug, Default)]
+struct Ledger {
+    count: AtomicU64,
+    recording: AtomicBool,
+    calls: Mutex<Vec<Call>>,
+}
+
+/// What the recording ledgers of this process have seen of each item (keyed by table), shared
+/// so a function's update or delete is sized by an item another client wrote (in tests the
+/// notifier deletes the outbox items the app's routes wrote).
+static ITEMS_SEEN: std::sync::LazyLock<Mutex<ItemMemory>> =
+    std::sync::LazyLock::new(Mutex::default);
+
+/// One DynamoDB operation in the ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// `GetItem`, `Query`, `TransactWriteItems`, …
+    pub operation: String,
+    pub units: Units,
+}
+
+/// The request of the operation in flight (its last attempt), until its response is read.
+#[derive(Debug, Clone)]
+struct SentRequest {
+    operation: String,
+    body: Vec<u8>,
+}
+
+impl aws_smithy_types::config_bag::Storable for SentRequest {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
 
 impl CallCounter {
     pub fn count(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.0.count.load(Ordering::Relaxed)
+    }
+
+    /// Starts (or stops) keeping the ledger of operations and their estimated units.
+    pub fn record_units(&self, on: bool) {
+        self.0.recording.store(on, Ordering::Relaxed);
+    }
+
+    /// The operations recorded since recording started, oldest first.
+    pub fn calls(&self) -> Vec<Call> {
+        self.recorded().clone()
+    }
+
+    fn recorded(&self) -> std::sync::MutexGuard<'_, Vec<Call>> {
+        // A panic while holding the lock leaves a ledger that is still whole: keep using it.
+        self.0
+            .calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn recording(&self) -> bool {
+        self.0.recording.load(Ordering::Relaxed)
     }
 }
 
@@ -69,7 +129,57 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         >,
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.0.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if self.recording() {
+            let request = context.request();
+            // `X-Amz-Target: DynamoDB_20120810.GetItem`
+            let target = request.headers().get("x-amz-target").unwrap_or_default();
+            let operation = target.rsplit('.').next().unwrap_or_default().to_owned();
+            let body = request.body().bytes().unwrap_or_default().to_vec();
+            cfg.interceptor_state()
+                .store_put(SentRequest { operation, body });
+        }
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if !self.recording() {
+            return Ok(());
+        }
+        let Some(sent) = cfg.load::<SentRequest>() else {
+            return Ok(());
+        };
+        let parse = |bytes: Option<&[u8]>| -> serde_json::Value {
+            bytes
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or_default()
+        };
+        let request = parse(Some(&sent.body));
+        let response = parse(context.response().and_then(|r| r.body().bytes()));
+        let units = {
+            let mut memory = ITEMS_SEEN
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            estimate(&sent.operation, &request, &response, &mut memory)
+        };
+        self.recorded().push(Call {
+            operation: sent.operation.clone(),
+            units,
+        });
         Ok(())
     }
 }

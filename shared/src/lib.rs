@@ -18,6 +18,7 @@ pub mod notices;
 pub mod pagination;
 pub mod payments;
 pub mod rate_limit;
+pub mod request_units;
 pub mod schema;
 pub mod secrets;
 pub mod state;

@@ -17,6 +17,8 @@ mod auth_resend;
 mod auth_tokens;
 mod auth_validation;
 mod config_errors;
+mod cost_routes;
+mod cost_table;
 mod fault_injection;
 mod health;
 mod http_rules;
