@@ -133,7 +133,8 @@ async fn stats_come_from_counters_in_a_constant_two_round_trips() {
         .transact_items(
             aws_sdk_dynamodb::types::TransactWriteItem::builder()
                 .update(
-                    stats::booking_created_update(table, jiff::Timestamp::now()).expect("update"),
+                    stats::booking_created_update(table, "b1", jiff::Timestamp::now())
+                        .expect("update"),
                 )
                 .build(),
         )
