@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use crate::audit::INDEX_PK;
 use crate::schema::{GSI2, GSI3};
-use crate::store::attr::{get_s, s, Item, QueryPage};
-use crate::store::shards::{self, IndexRead, Order, SortRange};
+use crate::store::attr::{get_s, Item, QueryPage};
+use crate::store::shards::{self, IndexRead, SortRange};
 
 /// One audited action as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,40 +65,19 @@ pub async fn page(
         Some(actor) => (GSI3, vec![format!("AUDIT_ACTOR#{actor}")]),
         None => (GSI2, shards::all_keys(INDEX_PK)),
     };
-    let after = start
-        .as_ref()
-        .and_then(|key| get_s(key, index.sort_key))
-        .map(str::to_owned);
-    let read = IndexRead {
-        index,
-        partitions,
-        range: SortRange {
-            from: filter.from,
-            below: shards::lower_bound(filter.below, after),
-        },
-        order: Order::Descending,
-        limit,
+    let range = SortRange {
+        from: filter.from,
+        below: filter.below,
     };
-    let action = filter.action;
+    let read = IndexRead::newest_page(index, partitions, range, start.as_ref(), limit);
     let merged = read
         .run(
             dynamodb,
             table,
-            // A filter, not a key: a page may hold fewer than `limit` entries, but each page
-            // stays one query per partition.
-            |request| match &action {
-                None => request,
-                Some(action) => request
-                    .filter_expression("#action = :action")
-                    .expression_attribute_names("#action", "action")
-                    .expression_attribute_values(":action", s(action)),
-            },
+            shards::only_where("action", filter.action.as_deref()),
             |item: &Item| Ok(AuditRecord::from(item)),
         )
         .await
         .context("Failed to read the audit log")?;
-    Ok(QueryPage {
-        items: merged.items,
-        last_key: shards::cursor_key(index, merged.next),
-    })
+    Ok(merged.into_page(index))
 }

@@ -15,7 +15,7 @@ use futures::future::try_join_all;
 use sha2::{Digest, Sha256};
 
 use crate::schema::GlobalIndex;
-use crate::store::attr::{get_s, s, Item};
+use crate::store::attr::{get_s, s, Item, QueryPage};
 
 /// How many partitions each sharded key has. A read of a sharded index makes this many
 /// concurrent `Query`s; the stats read asks for 2 × this many keys (BatchGetItem's limit: 100).
@@ -101,6 +101,16 @@ pub struct Merged<T> {
     pub next: Option<String>,
 }
 
+impl<T> Merged<T> {
+    /// The page with its position as a cursor key of `index` (see [`cursor_key`]).
+    pub fn into_page(self, index: GlobalIndex) -> QueryPage<T> {
+        QueryPage {
+            items: self.items,
+            last_key: cursor_key(index, self.next),
+        }
+    }
+}
+
 /// Merges partition pages into one page of at most `limit` in `order`. An item is safe to
 /// return only if it does not lie beyond the point where a partition with more items stopped
 /// (that partition may hold unseen items before it); so a page is full unless a filter dropped
@@ -150,6 +160,27 @@ pub struct IndexRead {
 }
 
 impl IndexRead {
+    /// A newest-first page of `partitions` within `range`, below the cursor key `start` of the
+    /// page before (see [`cursor_below`]).
+    pub fn newest_page(
+        index: GlobalIndex,
+        partitions: Vec<String>,
+        range: SortRange,
+        start: Option<&Item>,
+        limit: i32,
+    ) -> Self {
+        Self {
+            index,
+            partitions,
+            range: SortRange {
+                from: range.from,
+                below: lower_bound(range.below, cursor_below(start, index)),
+            },
+            order: Order::Descending,
+            limit,
+        }
+    }
+
     /// The first `limit` items of all partitions in `order`: one `Query` per partition, all at
     /// once. `filter` adds a filter expression to each query; `map` reads an item.
     pub async fn run<T>(
@@ -216,6 +247,29 @@ impl IndexRead {
         }
         request
     }
+}
+
+/// A filter for [`IndexRead::run`]: only items whose `attribute` is `value`, when one is given
+/// (a filter, not a key: a page may then hold fewer than its limit).
+pub fn only_where<'a>(
+    attribute: &'static str,
+    value: Option<&'a str>,
+) -> impl Fn(QueryFluentBuilder) -> QueryFluentBuilder + 'a {
+    move |request| match value {
+        None => request,
+        Some(value) => request
+            .filter_expression("#only = :only")
+            .expression_attribute_names("#only", attribute)
+            .expression_attribute_values(":only", s(value)),
+    }
+}
+
+/// Where a cursor key of `index` (from [`cursor_key`], or a `LastEvaluatedKey` from before the
+/// merge) says a newest-first list goes on: below this sort key.
+pub fn cursor_below(start: Option<&Item>, index: GlobalIndex) -> Option<String> {
+    start
+        .and_then(|key| get_s(key, index.sort_key))
+        .map(str::to_owned)
 }
 
 /// A merged page's position as a cursor key (`sort key attribute → key`), for

@@ -9,7 +9,7 @@ use super::record::BookingRecord;
 use crate::domain::BookingStatus;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 use crate::store::attr::{get_s, s, Item, QueryPage};
-use crate::store::shards::{cursor_key, IndexRead, Order, SortRange};
+use crate::store::shards::{only_where, IndexRead, Order, SortRange};
 
 /// One booking (one consistent `GetItem`).
 pub async fn get(
@@ -109,38 +109,23 @@ pub async fn page(
     start: Option<Item>,
 ) -> anyhow::Result<QueryPage<BookingRecord>> {
     let (index, partitions) = of.partitions();
-    let read = IndexRead {
+    let read = IndexRead::newest_page(
         index,
         partitions,
-        range: SortRange {
-            from: None,
-            below: start
-                .as_ref()
-                .and_then(|key| get_s(key, index.sort_key))
-                .map(str::to_owned),
-        },
-        order: Order::Descending,
+        SortRange::default(),
+        start.as_ref(),
         limit,
-    };
+    );
     let merged = read
         .run(
             dynamodb,
             table,
-            |request| match status {
-                None => request,
-                Some(status) => request
-                    .filter_expression("#status = :status")
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_values(":status", s(status.as_str())),
-            },
+            only_where("status", status.map(BookingStatus::as_str)),
             |item: &Item| BookingRecord::try_from(item),
         )
         .await
         .context("Failed to list bookings")?;
-    Ok(QueryPage {
-        items: merged.items,
-        last_key: cursor_key(index, merged.next),
-    })
+    Ok(merged.into_page(index))
 }
 
 /// The instructor's taken quarter-hour slots (their keys, `quarter_key`) from `first` to

@@ -8,8 +8,8 @@ use super::keys::role_index_pk;
 use super::record::UserRecord;
 use crate::domain::{AccountStatus, Role};
 use crate::schema::GSI1;
-use crate::store::attr::{get_s, s, Item};
-use crate::store::shards::{cursor_key, IndexRead, Order, SortRange};
+use crate::store::attr::Item;
+use crate::store::shards::{cursor_below, cursor_key, only_where, IndexRead, SortRange};
 
 /// A merged page of accounts and, when more may follow, the sort key to continue below.
 #[derive(Debug, Clone)]
@@ -27,9 +27,7 @@ impl NewestUsers {
 
 /// Where a cursor key (from [`NewestUsers::last_key`]) says to continue.
 pub fn continue_below(start: Option<&Item>) -> Option<String> {
-    start
-        .and_then(|key| get_s(key, GSI1.sort_key))
-        .map(str::to_owned)
+    cursor_below(start, GSI1)
 }
 
 /// The newest accounts of `roles` (with `status`, if given) below `below`, at most `limit`:
@@ -42,27 +40,17 @@ pub async fn newest_first(
     below: Option<&str>,
     limit: i32,
 ) -> anyhow::Result<NewestUsers> {
-    let read = IndexRead {
-        index: GSI1,
-        partitions: roles.iter().map(|role| role_index_pk(*role)).collect(),
-        range: SortRange {
-            from: None,
-            below: below.map(str::to_owned),
-        },
-        order: Order::Descending,
-        limit,
+    let range = SortRange {
+        from: None,
+        below: below.map(str::to_owned),
     };
+    let partitions = roles.iter().map(|role| role_index_pk(*role)).collect();
+    let read = IndexRead::newest_page(GSI1, partitions, range, None, limit);
     let merged = read
         .run(
             dynamodb,
             table,
-            |request| match status {
-                None => request,
-                Some(status) => request
-                    .filter_expression("#status = :status")
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_values(":status", s(status.as_str())),
-            },
+            only_where("status", status.map(AccountStatus::as_str)),
             |item: &Item| UserRecord::try_from(item),
         )
         .await?;
