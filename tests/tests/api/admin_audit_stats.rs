@@ -1,5 +1,5 @@
 //! The audit log (filters by action, actor and day; signed cursors) and the dashboard counters
-//! (read from counter items: a constant two round trips).
+//! (read from counter items, every shard in one `BatchGetItem`: a constant two round trips).
 
 use integration_tests::accounts::{instructor_body, student_body};
 use integration_tests::app::spawn_app;
