@@ -1,6 +1,7 @@
 //! The audit log: who did what to whom, from where, when, and whether it worked. Kept a year
-//! (TTL). Item: `PK = AUDIT#<id>`, `SK = AUDIT`; GSI2 (`AUDIT`, `<time>#<id>`) lists all entries
-//! newest first, GSI3 (`AUDIT_ACTOR#<actor>`, `<time>#<id>`) one actor's.
+//! (TTL). Item: `PK = AUDIT#<id>`, `SK = AUDIT`; GSI2 (`AUDIT` sharded by the entry's id,
+//! `store::shards`, / `<time>#<id>`) lists all entries newest first, GSI3
+//! (`AUDIT_ACTOR#<actor>`, `<time>#<id>`) one actor's.
 
 use aws_sdk_dynamodb::types::Put;
 use serde::Serialize;
@@ -10,6 +11,8 @@ use crate::schema::{GSI2, GSI3, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 use crate::store::attr::{n, put_opt, s, Item};
 
 const RETENTION_SECS: i64 = 365 * 24 * 3600;
+/// The GSI2 partition of every entry, before sharding (`store::shards`).
+pub const INDEX_PK: &str = "AUDIT";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,7 +60,10 @@ impl AuditEntry {
             ("ip".to_owned(), s(&self.ip)),
             ("outcome".to_owned(), s(self.outcome.as_str())),
             ("at".to_owned(), s(&at)),
-            (GSI2.partition_key.to_owned(), s("AUDIT")),
+            (
+                GSI2.partition_key.to_owned(),
+                s(crate::store::shards::key_for(INDEX_PK, &id)),
+            ),
             (GSI2.sort_key.to_owned(), s(&order)),
             (
                 GSI3.partition_key.to_owned(),

@@ -1,5 +1,5 @@
 //! `GET /admin/audit-log`: newest first, filtered by actor, UTC day range and action
-//! (`shared::store::audit_log`). One `Query` per page.
+//! (`shared::store::audit_log`). One `Query` per shard of the log per page (one, by actor).
 
 use axum::extract::State;
 use axum::Json as JsonResponse;

@@ -275,6 +275,7 @@ async fn store_booking<'a>(
     // The admin stats' "bookings today" moves with the booking.
     items.push(Write::from(stats::booking_created_update(
         table,
+        &booking.id,
         now.timestamp(),
     )?));
     items.push(outbox::put(table, &requested_notice(booking), now)?);

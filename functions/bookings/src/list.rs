@@ -1,6 +1,7 @@
 //! `GET /bookings` (own bookings; admins see all; optional status filter) and
-//! `GET /bookings/{id}`. One query per page whatever the page size: the list comes from the
-//! index of the caller's role, display names are on the booking items.
+//! `GET /bookings/{id}`. One query per page whatever the page size (for admins one per shard of
+//! the admin index, `shared::store::shards`): the list comes from the index of the caller's
+//! role, display names are on the booking items.
 
 use axum::extract::State;
 use axum::Json as JsonResponse;

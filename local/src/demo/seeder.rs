@@ -86,7 +86,11 @@ impl Seeder<'_> {
             .map(Write::from)
             .collect();
         // Counts the account (and, for an instructor, its place in the verification queue).
-        items.push(Write::from(stats::user_created_update(table, record.role)?));
+        items.push(Write::from(stats::user_created_update(
+            table,
+            record.role,
+            &record.user_id,
+        )?));
         self.write(items, "a user").await
     }
 
@@ -108,7 +112,11 @@ impl Seeder<'_> {
                 keys,
                 &clock::now_rfc3339(),
             )?),
-            Write::from(stats::pending_verifications_update(table, -1)?),
+            Write::from(stats::pending_verifications_update(
+                table,
+                -1,
+                &record.user_id,
+            )?),
         ];
         self.write(items, "an instructor verification").await
     }

@@ -1,11 +1,13 @@
 //! Reading the audit log (written by `crate::audit`): newest first, by actor (GSI3, one
-//! partition per actor) or all entries (GSI2), by a range of the `<time>#<id>` sort key, and by
-//! action (a filter). One `Query` per page.
+//! partition per actor) or all entries (GSI2, one partition per shard), by a range of the
+//! `<time>#<id>` sort key, and by action (a filter). One `Query` per partition per page.
 
 use anyhow::Context;
 
+use crate::audit::INDEX_PK;
 use crate::schema::{GSI2, GSI3};
-use crate::store::attr::{get_s, s, Item, QueryPage};
+use crate::store::attr::{get_s, Item, QueryPage};
+use crate::store::shards::{self, IndexRead, SortRange};
 
 /// One audited action as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +51,9 @@ pub struct AuditFilter {
     pub below: Option<String>,
 }
 
-/// A page of entries, newest first.
+/// A page of entries, newest first: one `Query` of the actor's partition, or one per shard of
+/// the whole log (concurrently, merged). `start` is the cursor key of the page before
+/// ([`QueryPage::last_key`]): the sort key to go on below.
 pub async fn page(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
@@ -57,48 +61,23 @@ pub async fn page(
     limit: i32,
     start: Option<Item>,
 ) -> anyhow::Result<QueryPage<AuditRecord>> {
-    let (index, partition) = match &filter.actor {
-        Some(actor) => (GSI3, format!("AUDIT_ACTOR#{actor}")),
-        None => (GSI2, "AUDIT".to_owned()),
+    let (index, partitions) = match &filter.actor {
+        Some(actor) => (GSI3, vec![format!("AUDIT_ACTOR#{actor}")]),
+        None => (GSI2, shards::all_keys(INDEX_PK)),
     };
-    let range = match (&filter.from, &filter.below) {
-        (None, None) => "",
-        (Some(_), None) => " AND #sk >= :lower",
-        (None, Some(_)) => " AND #sk < :upper",
-        (Some(_), Some(_)) => " AND #sk BETWEEN :lower AND :upper",
+    let range = SortRange {
+        from: filter.from,
+        below: filter.below,
     };
-    let mut request = dynamodb
-        .query()
-        .table_name(table)
-        .index_name(index.name)
-        .key_condition_expression(format!("#pk = :pk{range}"))
-        .expression_attribute_names("#pk", index.partition_key)
-        .expression_attribute_values(":pk", s(partition))
-        .scan_index_forward(false)
-        .limit(limit)
-        .set_exclusive_start_key(start);
-    if !range.is_empty() {
-        request = request.expression_attribute_names("#sk", index.sort_key);
-    }
-    if let Some(lower) = filter.from {
-        request = request.expression_attribute_values(":lower", s(lower));
-    }
-    if let Some(upper) = filter.below {
-        request = request.expression_attribute_values(":upper", s(upper));
-    }
-    if let Some(action) = filter.action {
-        // A filter, not a key: a page may hold fewer than `limit` entries, but each page stays
-        // one query.
-        request = request
-            .filter_expression("#action = :action")
-            .expression_attribute_names("#action", "action")
-            .expression_attribute_values(":action", s(action));
-    }
-    let output = request
-        .send()
+    let read = IndexRead::newest_page(index, partitions, range, start.as_ref(), limit);
+    let merged = read
+        .run(
+            dynamodb,
+            table,
+            shards::only_where("action", filter.action.as_deref()),
+            |item: &Item| Ok(AuditRecord::from(item)),
+        )
         .await
         .context("Failed to read the audit log")?;
-    QueryPage::of(output.items(), output.last_evaluated_key(), |item| {
-        Ok(AuditRecord::from(item))
-    })
+    Ok(merged.into_page(index))
 }

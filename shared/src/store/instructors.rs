@@ -103,7 +103,9 @@ pub fn decision_writes(
     let delta = pending_delta(details.verification);
     if delta != 0 {
         writes.push(Write::from(stats::pending_verifications_update(
-            table, delta,
+            table,
+            delta,
+            &user.user_id,
         )?));
     }
     Ok(writes)

@@ -15,6 +15,7 @@ pub mod payments;
 pub mod phone_changes;
 pub mod reviews;
 pub mod sessions;
+pub mod shards;
 pub mod smtp_settings;
 pub mod stats;
 pub mod transact;

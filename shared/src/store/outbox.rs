@@ -5,10 +5,11 @@
 //!
 //! | item   | PK              | SK       | GSI2PK   | GSI2SK                  | TTL            |
 //! |--------|-----------------|----------|----------|-------------------------|----------------|
-//! | notice | `OUTBOX#<id>`   | `OUTBOX` | `OUTBOX` | `<due epoch s, 12 d>#<id>` | a day later |
+//! | notice | `OUTBOX#<id>`   | `OUTBOX` | `OUTBOX`, `OUTBOX#<shard>` | `<due epoch s, 12 d>#<id>` | a day later |
 //!
-//! One `OUTBOX` partition in GSI2: it holds only notices in flight (seconds each), so it stays
-//! small.
+//! The `OUTBOX` partition of GSI2 is sharded by the notice id (`store::shards`): every notice
+//! is written there twice (stored, then deleted once sent), the most writes of any one key. It
+//! holds only notices in flight (seconds each), so it stays small.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::Put;
@@ -42,7 +43,10 @@ fn due_key(due_secs: i64, id: &str) -> String {
 pub fn put(table: &str, notice: &Notice, now: Now) -> anyhow::Result<Write> {
     let mut item = key(&notice.id);
     item.insert("notice".into(), s(serde_json::to_string(notice)?));
-    item.insert(GSI2.partition_key.into(), s(INDEX_PK));
+    item.insert(
+        GSI2.partition_key.into(),
+        s(work_index::partition_of(INDEX_PK, &notice.id)),
+    );
     item.insert(
         GSI2.sort_key.into(),
         s(due_key(now.secs() + REENQUEUE_AFTER_SECS, &notice.id)),
@@ -72,7 +76,7 @@ pub async fn remove(db: &aws_sdk_dynamodb::Client, table: &str, id: &str) -> any
     Ok(())
 }
 
-/// Up to `limit` notices due by `now`, oldest first (one `Query`). Expired ones are skipped
+/// Up to `limit` notices due by `now`, oldest first (one `Query` per shard). Expired ones are skipped
 /// (TTL removes them later).
 pub async fn due(
     db: &aws_sdk_dynamodb::Client,

@@ -2,13 +2,17 @@
 //! the write it counts (registration, admin creation, instructor verification, booking), so the
 //! numbers never drift from the data.
 //!
-//! | item              | PK                            | SK         | attributes                       |
-//! |-------------------|-------------------------------|------------|----------------------------------|
-//! | totals            | `STATS`                       | `COUNTERS` | `users_STUDENT`, `users_INSTRUCTOR`, `users_ADMIN`, `pending_verifications` |
-//! | one day's bookings| `STATS#BOOKINGS#<yyyy-mm-dd>` | `COUNTERS` | `bookings_created`               |
+//! | item              | PK                                 | SK         | attributes                       |
+//! |-------------------|------------------------------------|------------|----------------------------------|
+//! | totals            | `STATS`, `STATS#<shard>`           | `COUNTERS` | `users_STUDENT`, `users_INSTRUCTOR`, `users_ADMIN`, `pending_verifications`, `revenue_paid_cents` |
+//! | one day's bookings| `STATS#BOOKINGS#<yyyy-mm-dd>`, `…#<shard>` | `COUNTERS` | `bookings_created`  |
 //!
 //! The day is the Africa/Johannesburg calendar day, the one the business runs on. Counters are
 //! created by their first `ADD`; a missing item or attribute reads as 0.
+//!
+//! Each counter is sharded (`store::shards`): a write `ADD`s to the shard of the entity it
+//! counts (the account, the instructor, the booking), so a reversal lands where its increment
+//! did; a read fetches every shard of both items in one `BatchGetItem` and sums them.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +21,7 @@ use aws_sdk_dynamodb::types::{KeysAndAttributes, Update};
 use serde::Serialize;
 
 use super::attr::{get_n, n, s, Item};
+use super::shards;
 use crate::domain::Role;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 
@@ -36,12 +41,18 @@ fn key(pk: String) -> Item {
     ])
 }
 
-pub fn totals_key() -> Item {
-    key(TOTALS_PK.to_owned())
+/// The totals item the entity `id` counts in.
+pub fn totals_key(id: &str) -> Item {
+    key(shards::key_for(TOTALS_PK, id))
 }
 
-pub fn bookings_day_key(date: &str) -> Item {
-    key(format!("STATS#BOOKINGS#{date}"))
+fn bookings_day_pk(date: &str) -> String {
+    format!("STATS#BOOKINGS#{date}")
+}
+
+/// The day's bookings item booking `id` counts in.
+pub fn bookings_day_key(date: &str, id: &str) -> Item {
+    key(shards::key_for(&bookings_day_pk(date), id))
 }
 
 pub fn users_attribute(role: Role) -> String {
@@ -75,15 +86,15 @@ fn add(table: &str, key: Item, deltas: &[(&str, i64)]) -> anyhow::Result<Update>
         .build()?)
 }
 
-/// For the transaction that creates an account of `role`; an instructor also joins the queue
-/// of pending verifications.
-pub fn user_created_update(table: &str, role: Role) -> anyhow::Result<Update> {
+/// For the transaction that creates account `user_id` of `role`; an instructor also joins the
+/// queue of pending verifications.
+pub fn user_created_update(table: &str, role: Role, user_id: &str) -> anyhow::Result<Update> {
     let users = users_attribute(role);
     let mut deltas = vec![(users.as_str(), 1)];
     if role == Role::Instructor {
         deltas.push((PENDING_VERIFICATIONS, 1));
     }
-    add(table, totals_key(), &deltas)
+    add(table, totals_key(user_id), &deltas)
 }
 
 /// For the transaction that deletes a never-verified account of `role`: what
@@ -93,31 +104,50 @@ pub fn user_deleted_update(
     table: &str,
     role: Role,
     waiting_for_admin: bool,
+    user_id: &str,
 ) -> anyhow::Result<Update> {
     let users = users_attribute(role);
     let mut deltas = vec![(users.as_str(), -1)];
     if waiting_for_admin {
         deltas.push((PENDING_VERIFICATIONS, -1));
     }
-    add(table, totals_key(), &deltas)
+    add(table, totals_key(user_id), &deltas)
 }
 
-/// For the transaction that verifies or rejects an instructor: `delta` is -1 when the
-/// instructor leaves the pending queue, +1 if one ever re-enters it.
-pub fn pending_verifications_update(table: &str, delta: i64) -> anyhow::Result<Update> {
-    add(table, totals_key(), &[(PENDING_VERIFICATIONS, delta)])
-}
-
-/// For a payment transaction: `delta_cents` more (a payment) or less (a refund) revenue.
-pub fn revenue_update(table: &str, delta_cents: i64) -> anyhow::Result<Update> {
-    add(table, totals_key(), &[(REVENUE_PAID, delta_cents)])
-}
-
-/// For the transaction that creates a booking at `created_at`: counts it on that local day.
-pub fn booking_created_update(table: &str, created_at: jiff::Timestamp) -> anyhow::Result<Update> {
+/// For the transaction that verifies or rejects instructor `instructor_id`: `delta` is -1 when
+/// the instructor leaves the pending queue, +1 if one ever re-enters it.
+pub fn pending_verifications_update(
+    table: &str,
+    delta: i64,
+    instructor_id: &str,
+) -> anyhow::Result<Update> {
     add(
         table,
-        bookings_day_key(&local_date(created_at)),
+        totals_key(instructor_id),
+        &[(PENDING_VERIFICATIONS, delta)],
+    )
+}
+
+/// For a payment transaction of booking `booking_id`: `delta_cents` more (a payment) or less
+/// (a refund) revenue.
+pub fn revenue_update(table: &str, delta_cents: i64, booking_id: &str) -> anyhow::Result<Update> {
+    add(
+        table,
+        totals_key(booking_id),
+        &[(REVENUE_PAID, delta_cents)],
+    )
+}
+
+/// For the transaction that creates booking `booking_id` at `created_at`: counts it on that
+/// local day.
+pub fn booking_created_update(
+    table: &str,
+    booking_id: &str,
+    created_at: jiff::Timestamp,
+) -> anyhow::Result<Update> {
+    add(
+        table,
+        bookings_day_key(&local_date(created_at), booking_id),
         &[(BOOKINGS_CREATED, 1)],
     )
 }
@@ -136,9 +166,14 @@ pub struct Stats {
 }
 
 impl Stats {
-    fn from_items(totals: Option<&Item>, day: Option<&Item>, date: String) -> Self {
-        let count =
-            |item: Option<&Item>, name: &str| item.and_then(|i| get_n::<i64>(i, name)).unwrap_or(0);
+    /// The sums over the shards of the totals and of the day's bookings.
+    fn from_items(totals: &[&Item], day: &[&Item], date: String) -> Self {
+        let count = |items: &[&Item], name: &str| {
+            items
+                .iter()
+                .filter_map(|i| get_n::<i64>(i, name))
+                .sum::<i64>()
+        };
         let users_by_role: BTreeMap<&'static str, i64> = ROLES
             .iter()
             .map(|role| (role.as_str(), count(totals, &users_attribute(*role))))
@@ -154,16 +189,24 @@ impl Stats {
     }
 }
 
-/// The totals and today's bookings in one `BatchGetItem`.
+/// Every shard of the totals and of today's bookings in one `BatchGetItem` (2 × `SHARDS`
+/// keys, within its 100).
 pub async fn read(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
     now: jiff::Timestamp,
 ) -> anyhow::Result<Stats> {
     let date = local_date(now);
-    let keys = KeysAndAttributes::builder()
-        .keys(totals_key())
-        .keys(bookings_day_key(&date))
+    let (totals_pks, day_pks) = (
+        shards::all_keys(TOTALS_PK),
+        shards::all_keys(&bookings_day_pk(&date)),
+    );
+    let keys = totals_pks
+        .iter()
+        .chain(&day_pks)
+        .fold(KeysAndAttributes::builder(), |keys, pk| {
+            keys.keys(key(pk.clone()))
+        })
         .consistent_read(true)
         .build()?;
     let output = dynamodb
@@ -184,15 +227,17 @@ pub async fn read(
         .and_then(|r| r.get(table))
         .cloned()
         .unwrap_or_default();
-    let find = |pk: &str| {
-        items.iter().find(|item| {
-            item.get(PARTITION_KEY)
-                .and_then(|v| v.as_s().ok())
-                .is_some_and(|v| v == pk)
-        })
+    let of = |pks: &[String]| -> Vec<&Item> {
+        items
+            .iter()
+            .filter(|item| {
+                item.get(PARTITION_KEY)
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|v| pks.contains(v))
+            })
+            .collect()
     };
-    let day_pk = format!("STATS#BOOKINGS#{date}");
-    Ok(Stats::from_items(find(TOTALS_PK), find(&day_pk), date))
+    Ok(Stats::from_items(&of(&totals_pks), &of(&day_pks), date))
 }
 
 #[cfg(test)]
@@ -209,20 +254,45 @@ mod tests {
 
     #[test]
     fn an_instructor_registration_counts_the_user_and_the_pending_verification() {
-        let update = user_created_update("t", Role::Instructor).expect("update");
+        let update = user_created_update("t", Role::Instructor, "u1").expect("update");
         assert_eq!(update.update_expression(), "ADD #c0 :d0, #c1 :d1");
         let names = update.expression_attribute_names().expect("names");
         assert_eq!(names["#c0"], "users_INSTRUCTOR");
         assert_eq!(names["#c1"], PENDING_VERIFICATIONS);
-        let student = user_created_update("t", Role::Student).expect("update");
+        let student = user_created_update("t", Role::Student, "u2").expect("update");
         assert_eq!(student.update_expression(), "ADD #c0 :d0");
     }
 
     #[test]
     fn missing_counters_read_as_zero() {
-        let stats = Stats::from_items(None, None, "2026-01-01".into());
+        let stats = Stats::from_items(&[], &[], "2026-01-01".into());
         assert_eq!(stats.total_users, 0);
         assert_eq!(stats.users_by_role["STUDENT"], 0);
         assert_eq!(stats.bookings_today, 0);
+    }
+
+    #[test]
+    fn a_reversal_lands_on_the_shard_of_its_increment_and_reads_sum_the_shards() {
+        let created = user_created_update("t", Role::Instructor, "u9").expect("update");
+        let deleted = user_deleted_update("t", Role::Instructor, true, "u9").expect("update");
+        let verified = pending_verifications_update("t", -1, "u9").expect("update");
+        assert_eq!(created.key(), deleted.key());
+        assert_eq!(created.key(), verified.key());
+        let shard = |pk: &str| -> Item {
+            Item::from([
+                (PARTITION_KEY.to_owned(), s(pk)),
+                ("users_STUDENT".to_owned(), n(2)),
+                (PENDING_VERIFICATIONS.to_owned(), n(1)),
+                (REVENUE_PAID.to_owned(), n(-500)),
+            ])
+        };
+        let (a, b) = (shard("STATS"), shard("STATS#3"));
+        let day = Item::from([(BOOKINGS_CREATED.to_owned(), n(4))]);
+        let stats = Stats::from_items(&[&a, &b], &[&day, &day], "2026-01-01".into());
+        assert_eq!(stats.users_by_role["STUDENT"], 4);
+        assert_eq!(stats.total_users, 4);
+        assert_eq!(stats.pending_verifications, 2);
+        assert_eq!(stats.bookings_today, 8);
+        assert_eq!(stats.revenue_paid.cents(), -1000);
     }
 }

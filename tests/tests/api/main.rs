@@ -3,6 +3,7 @@ mod admin_accounts;
 mod admin_audit_stats;
 mod admin_instructors;
 mod admin_migration;
+mod admin_sharded_lists;
 mod admin_smtp;
 mod admin_smtp_step_up;
 mod admin_status;

@@ -20,7 +20,14 @@ pub fn student_index_pk(student_id: &str) -> String {
     format!("STUDENT_BOOKINGS#{student_id}")
 }
 
+/// The admin index of every booking (GSI3), sharded (`store::shards`): a booking's partition
+/// is [`all_bookings_pk`] of its id.
 pub const ALL_BOOKINGS_PK: &str = "BOOKINGS";
+
+/// The GSI3 partition of booking `id`: its shard of [`ALL_BOOKINGS_PK`].
+pub fn all_bookings_pk(id: &str) -> String {
+    crate::store::shards::key_for(ALL_BOOKINGS_PK, id)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Party {
@@ -46,7 +53,8 @@ pub fn slot_pk(party: Party, owner: &str) -> String {
     }
 }
 
-/// Whose bookings a list reads: each has its own index partition, sorted by lesson start.
+/// Whose bookings a list reads: each has its own index partition (the admin index one per
+/// shard), sorted by lesson start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BookingsOf<'a> {
     /// Every booking (admins).
@@ -56,11 +64,12 @@ pub enum BookingsOf<'a> {
 }
 
 impl BookingsOf<'_> {
-    pub(super) fn partition(self) -> (GlobalIndex, String) {
+    /// The index and its partitions: one per user, every shard of the admin index.
+    pub(super) fn partitions(self) -> (GlobalIndex, Vec<String>) {
         match self {
-            Self::Everyone => (GSI3, ALL_BOOKINGS_PK.to_owned()),
-            Self::Instructor(id) => (GSI1, instructor_index_pk(id)),
-            Self::Student(id) => (GSI2, student_index_pk(id)),
+            Self::Everyone => (GSI3, crate::store::shards::all_keys(ALL_BOOKINGS_PK)),
+            Self::Instructor(id) => (GSI1, vec![instructor_index_pk(id)]),
+            Self::Student(id) => (GSI2, vec![student_index_pk(id)]),
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! | item             | PK                          | SK              | GSI1 / GSI2 / GSI3                          |
 //! |------------------|-----------------------------|-----------------|---------------------------------------------|
-//! | booking          | `BOOKING#<id>`              | `BOOKING`       | `INSTRUCTOR_BOOKINGS#<i>` / `STUDENT_BOOKINGS#<s>` / `BOOKINGS`, each sorted by `<start>#<id>` |
+//! | booking          | `BOOKING#<id>`              | `BOOKING`       | `INSTRUCTOR_BOOKINGS#<i>` / `STUDENT_BOOKINGS#<s>` / `BOOKINGS` (sharded by the id, `store::shards`), each sorted by `<start>#<id>` |
 //! | instructor slot  | `SLOT#INSTRUCTOR#<i>`       | `<quarter UTC>` |                                             |
 //! | student slot     | `SLOT#STUDENT#<s>`          | `<quarter UTC>` |                                             |
 //!

@@ -9,6 +9,7 @@ use super::record::BookingRecord;
 use crate::domain::BookingStatus;
 use crate::schema::{PARTITION_KEY, SORT_KEY};
 use crate::store::attr::{get_s, s, Item, QueryPage};
+use crate::store::shards::{only_where, IndexRead, Order, SortRange};
 
 /// One booking (one consistent `GetItem`).
 pub async fn get(
@@ -27,32 +28,26 @@ pub async fn get(
     output.item().map(BookingRecord::try_from).transpose()
 }
 
-/// The `Query` of one index partition's bookings starting in `[from, to]`, in start order.
-fn window_query(
-    dynamodb: &aws_sdk_dynamodb::Client,
-    table: &str,
-    of: BookingsOf<'_>,
-    from: &str,
-    to: &str,
-    limit: i32,
-) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
-    let (index, partition) = of.partition();
-    dynamodb
-        .query()
-        .table_name(table)
-        .index_name(index.name)
-        .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-        .expression_attribute_names("#pk", index.partition_key)
-        .expression_attribute_names("#sk", index.sort_key)
-        .expression_attribute_values(":pk", s(partition))
-        .expression_attribute_values(":from", s(from))
-        // `<start>#<id>`: every id sorts after '#' and before '~'.
-        .expression_attribute_values(":to", s(format!("{to}~")))
-        .limit(limit)
+/// The read of `of`'s bookings starting in `[from, to]`, in `order`, at most `limit`: one
+/// `Query` per partition (`BookingsOf::partitions`), concurrently.
+fn window_read(of: BookingsOf<'_>, from: &str, to: &str, order: Order, limit: i32) -> IndexRead {
+    let (index, partitions) = of.partitions();
+    IndexRead {
+        index,
+        partitions,
+        range: SortRange {
+            from: Some(from.to_owned()),
+            // `<start>#<id>`: every id sorts after '#' and before '~'.
+            below: Some(format!("{to}~")),
+        },
+        order,
+        limit,
+    }
 }
 
-/// Bookings in one index partition whose lesson starts in `[from, to)` (RFC 3339 UTC), in
-/// start order, at most `limit`, leaving out cancelled ones. One `Query`.
+/// Bookings in one index partition (every shard of the admin index) whose lesson starts in
+/// `[from, to)` (RFC 3339 UTC), in start order, at most `limit`, leaving out cancelled ones.
+/// One `Query` per partition.
 pub async fn in_window(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
@@ -61,19 +56,26 @@ pub async fn in_window(
     to: &str,
     limit: i32,
 ) -> anyhow::Result<Vec<BookingRecord>> {
-    let output = window_query(dynamodb, table, of, from, to, limit)
-        .filter_expression("#status <> :cancelled")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":cancelled", s(BookingStatus::Cancelled.as_str()))
-        .send()
+    let merged = window_read(of, from, to, Order::Ascending, limit)
+        .run(
+            dynamodb,
+            table,
+            |request| {
+                request
+                    .filter_expression("#status <> :cancelled")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":cancelled", s(BookingStatus::Cancelled.as_str()))
+            },
+            |item: &Item| BookingRecord::try_from(item),
+        )
         .await
         .context("Failed to query bookings")?;
-    output.items().iter().map(BookingRecord::try_from).collect()
+    Ok(merged.items)
 }
 
 /// The same window with cancelled bookings included (the calendar feed shows them as
 /// cancelled), latest start first: when more than `limit` fall in it, the oldest are left out,
-/// never the coming ones. One `Query`.
+/// never the coming ones. One `Query` per partition.
 pub async fn all_in_window(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
@@ -82,16 +84,22 @@ pub async fn all_in_window(
     to: &str,
     limit: i32,
 ) -> anyhow::Result<Vec<BookingRecord>> {
-    let output = window_query(dynamodb, table, of, from, to, limit)
-        .scan_index_forward(false)
-        .send()
+    let merged = window_read(of, from, to, Order::Descending, limit)
+        .run(
+            dynamodb,
+            table,
+            |request| request,
+            |item: &Item| BookingRecord::try_from(item),
+        )
         .await
         .context("Failed to query bookings")?;
-    output.items().iter().map(BookingRecord::try_from).collect()
+    Ok(merged.items)
 }
 
 /// A page of bookings, latest lesson first, optionally only those of one status (a filter,
-/// not a key: a page may hold fewer than `limit` items, but it stays one `Query`).
+/// not a key: a page may hold fewer than `limit` items, but it stays one `Query` per
+/// partition). `start` is the cursor key of the page before ([`QueryPage::last_key`]): the
+/// sort key to go on below.
 pub async fn page(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
@@ -100,29 +108,24 @@ pub async fn page(
     limit: i32,
     start: Option<Item>,
 ) -> anyhow::Result<QueryPage<BookingRecord>> {
-    let (index, partition) = of.partition();
-    let mut request = dynamodb
-        .query()
-        .table_name(table)
-        .index_name(index.name)
-        .key_condition_expression("#pk = :pk")
-        .expression_attribute_names("#pk", index.partition_key)
-        .expression_attribute_values(":pk", s(partition))
-        .scan_index_forward(false)
-        .limit(limit)
-        .set_exclusive_start_key(start);
-    if let Some(status) = status {
-        request = request
-            .filter_expression("#status = :status")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", s(status.as_str()));
-    }
-    let output = request.send().await.context("Failed to list bookings")?;
-    QueryPage::of(
-        output.items(),
-        output.last_evaluated_key(),
-        BookingRecord::try_from,
-    )
+    let (index, partitions) = of.partitions();
+    let read = IndexRead::newest_page(
+        index,
+        partitions,
+        SortRange::default(),
+        start.as_ref(),
+        limit,
+    );
+    let merged = read
+        .run(
+            dynamodb,
+            table,
+            only_where("status", status.map(BookingStatus::as_str)),
+            |item: &Item| BookingRecord::try_from(item),
+        )
+        .await
+        .context("Failed to list bookings")?;
+    Ok(merged.into_page(index))
 }
 
 /// The instructor's taken quarter-hour slots (their keys, `quarter_key`) from `first` to

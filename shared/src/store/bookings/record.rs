@@ -4,7 +4,7 @@ use anyhow::Context;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
-use super::keys::{booking_key, instructor_index_pk, student_index_pk, ALL_BOOKINGS_PK};
+use super::keys::{all_bookings_pk, booking_key, instructor_index_pk, student_index_pk};
 use crate::domain::lesson::LessonSlot;
 use crate::domain::{BookingStatus, Rands};
 use crate::schema::{GSI1, GSI2, GSI3};
@@ -86,7 +86,7 @@ impl BookingRecord {
             (GSI1.sort_key, s(&order)),
             (GSI2.partition_key, s(student_index_pk(&self.student_id))),
             (GSI2.sort_key, s(&order)),
-            (GSI3.partition_key, s(ALL_BOOKINGS_PK)),
+            (GSI3.partition_key, s(all_bookings_pk(&self.id))),
             (GSI3.sort_key, s(&order)),
         ];
         for (name, value) in fields {

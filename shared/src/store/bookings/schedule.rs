@@ -2,7 +2,7 @@
 //!
 //! | item               | PK                     | SK                | GSI2PK             | GSI2SK               |
 //! |--------------------|------------------------|-------------------|--------------------|----------------------|
-//! | pending deadline   | `BOOKING#<id>`         | `PENDING_DEADLINE`| `PENDING_BOOKINGS` | `<deadline>#<id>`    |
+//! | pending deadline   | `BOOKING#<id>`         | `PENDING_DEADLINE`| `PENDING_BOOKINGS` (sharded by the id, `store::shards`) | `<deadline>#<id>` |
 //! | reminder claim     | `REMINDER#<id>#<start>`| `REMINDER`        |                    |                      |
 //!
 //! The deadline item is written with the booking: the moment it must be confirmed by (48 hours
@@ -68,7 +68,10 @@ fn deadline_put_at(
 ) -> anyhow::Result<Write> {
     let mut item = deadline_key(&booking.id);
     item.insert("booking_id".into(), s(&booking.id));
-    item.insert(GSI2.partition_key.into(), s(DEADLINE_INDEX_PK));
+    item.insert(
+        GSI2.partition_key.into(),
+        s(work_index::partition_of(DEADLINE_INDEX_PK, &booking.id)),
+    );
     item.insert(
         GSI2.sort_key.into(),
         s(format!(
@@ -96,7 +99,7 @@ pub fn deadline_delete(table: &str, booking_id: &str) -> anyhow::Result<Write> {
     ))
 }
 
-/// Ids of up to `limit` bookings whose deadline is at or before `now` (one `Query`).
+/// Ids of up to `limit` bookings whose deadline is at or before `now` (one `Query` per shard).
 pub async fn past_deadline(
     db: &aws_sdk_dynamodb::Client,
     table: &str,

@@ -29,7 +29,11 @@ pub fn money_moved(
         .expression_attribute_values(":delta", n(delta_cents))
         .build()?;
     Ok(vec![
-        Write::from(crate::store::stats::revenue_update(table, delta_cents)?),
+        Write::from(crate::store::stats::revenue_update(
+            table,
+            delta_cents,
+            &booking.id,
+        )?),
         Write::from(earnings),
     ])
 }

@@ -6,7 +6,7 @@
 //!
 //! | item    | PK          | SK                | GSI2PK             | GSI2SK              |
 //! |---------|-------------|-------------------|--------------------|---------------------|
-//! | marker  | `USER#<id>` | `PENDING_ACCOUNT` | `PENDING_ACCOUNTS` | `<created>#<id>`    |
+//! | marker  | `USER#<id>` | `PENDING_ACCOUNT` | `PENDING_ACCOUNTS` (sharded by the id, `store::shards`) | `<created>#<id>` |
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{Delete, Put};
@@ -35,7 +35,10 @@ fn marker_key(user_id: &str) -> Item {
 pub fn marker_put(table: &str, user: &UserRecord) -> anyhow::Result<Write> {
     let mut item = marker_key(&user.user_id);
     item.insert("user_id".into(), s(&user.user_id));
-    item.insert(GSI2.partition_key.into(), s(INDEX_PK));
+    item.insert(
+        GSI2.partition_key.into(),
+        s(work_index::partition_of(INDEX_PK, &user.user_id)),
+    );
     item.insert(
         GSI2.sort_key.into(),
         s(format!("{}#{}", user.created_at, user.user_id)),
@@ -58,7 +61,7 @@ fn marker_delete(table: &str, user_id: &str) -> anyhow::Result<Write> {
 }
 
 /// Ids of up to `limit` accounts that registered before `cutoff` (RFC 3339 UTC) and still
-/// have a marker (one `Query`).
+/// have a marker (one `Query` per shard).
 pub async fn registered_before(
     db: &aws_sdk_dynamodb::Client,
     table: &str,
@@ -122,6 +125,7 @@ pub fn deletion_writes(table: &str, user: &UserRecord) -> anyhow::Result<Vec<Wri
             table,
             user.role,
             waiting_for_admin,
+            &user.user_id,
         )?),
     ])
 }

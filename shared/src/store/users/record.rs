@@ -264,7 +264,9 @@ impl UserRecord {
             .map(Write::from)
             .collect();
         writes.push(Write::from(crate::store::stats::user_created_update(
-            table, self.role,
+            table,
+            self.role,
+            &self.user_id,
         )?));
         // Found by the jobs function if it is never verified (`pending`).
         if self.status == AccountStatus::PendingVerification {
