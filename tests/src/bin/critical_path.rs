@@ -29,12 +29,15 @@ const WRITE: u32 = 3;
 /// A write that enqueues a notice after its transaction.
 const WRITE_WITH_NOTICE: u32 = 4;
 
+/// What a route learns from an answer for its next request (a rotated refresh token).
+type Learn<'a> = Box<dyn Fn(&Value) + 'a>;
+
 /// One measured route: how to make its `run`-th request, and what to learn from the answer.
 struct Route<'a> {
     label: &'static str,
     target: u32,
     request: Box<dyn Fn(usize) -> RequestBuilder + 'a>,
-    after: Option<Box<dyn Fn(&Value) + 'a>>,
+    after: Option<Learn<'a>>,
 }
 
 fn route<'a>(
