@@ -12,7 +12,7 @@ use axum::Json as JsonResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AccountStatus, AuthUser, LimitedUser, Role};
+use shared::auth::{AccountStatus, AuthUser, LimitedUser, Role, SignedIn};
 use shared::domain::lesson::quarter_key;
 use shared::envelope::{EncryptionContext, Envelope};
 use shared::http::openapi as doc;
@@ -119,12 +119,21 @@ async fn install(
 )]
 pub async fn get_feed(
     State(state): State<AppState>,
-    auth: LimitedUser,
+    signed_in: SignedIn,
 ) -> ApiResult<JsonResponse<CalendarFeed>> {
+    let table = &state.config.table_name;
+    // The user's feed item beside the guard's read and the limit: it is keyed by the token's
+    // user, and seen only once the guard and the limit allowed the request.
+    let user_id = signed_in.user_id().to_owned();
+    let (auth, stored) = signed_in
+        .beside(
+            &state,
+            calendar_feeds::of_user(&state.aws.dynamodb, table, &user_id),
+        )
+        .await?;
     auth.require_role(&[Role::Student, Role::Instructor])?;
     let base = api_base(&state)?;
-    let table = &state.config.table_name;
-    let token = match calendar_feeds::of_user(&state.aws.dynamodb, table, auth.user_id()).await? {
+    let token = match stored {
         Some(stored) => {
             let opened = envelope(&state)
                 .open(&stored.sealed_token, &context(auth.user_id()))

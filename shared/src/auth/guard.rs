@@ -124,6 +124,7 @@ pub async fn signing_keys(state: &AppState) -> Result<std::sync::Arc<KeyRing>, A
 
 /// A verified access token: who it names, and whether it came from the cookie. No I/O beyond
 /// the (cached) signing keys, so what follows may run beside other reads.
+#[derive(Debug)]
 pub(crate) struct Verified {
     pub claims: access_token::AccessClaims,
     pub via_cookie: bool,

@@ -4,6 +4,10 @@
 //! The handler starts only once both have answered, so a write behind this guard still never
 //! begins before its limit allowed it.
 //!
+//! `SignedIn` is the same guard for a route that also reads what is keyed by the token's user
+//! (its own items): those reads run beside the guard's and the limit's, and their result is
+//! handed over only once both allowed the request.
+//!
 //! When both refuse, the guard's answer wins: a revoked session or a suspended account answers
 //! 401/403 (the client must sign in again, and waiting out a limit would not help), not 429.
 //! The counter has moved for that request all the same. When the guard's read fails (500) and
@@ -63,22 +67,42 @@ impl<R: UserRule> Deref for LimitedUser<R> {
     }
 }
 
-impl<R: UserRule> FromRequestParts<AppState> for LimitedUser<R> {
-    type Rejection = ApiError;
+/// A verified access token whose guard read has not run yet: a route may start what is keyed
+/// by the token's user beside that read and the limit ([`SignedIn::beside`]). Only once both
+/// allowed the request does the route see what its reads returned.
+#[derive(Debug)]
+pub struct SignedIn<R: UserRule = PerUser> {
+    verified: guard::Verified,
+    scope: RequestScope,
+    rule: PhantomData<R>,
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let verified = guard::verify_token(parts, state).await?;
-        let scope = parts
-            .extensions
-            .get::<RequestScope>()
-            .cloned()
-            .unwrap_or_default();
+impl<R: UserRule> SignedIn<R> {
+    /// The user the token names (not yet checked against their session and account).
+    pub fn user_id(&self) -> &str {
+        &self.verified.claims.sub
+    }
+
+    /// The guard's read, the limit's update and `reads`, at once. The guard's refusal (401,
+    /// 403) wins over the limit's (429), which wins over an error of `reads`.
+    pub async fn beside<T, E>(
+        self,
+        state: &AppState,
+        reads: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<(LimitedUser<R>, T), ApiError>
+    where
+        ApiError: From<E>,
+    {
+        let Self {
+            verified, scope, ..
+        } = self;
         let (user_id, token_role) = (verified.claims.sub.clone(), verified.claims.role);
-        let (loaded, verdict) = tokio::join!(
+        let (loaded, verdict, read) = tokio::join!(
             guard::load(state, verified),
             state
                 .limiter
                 .count(R::RULE, Caller::user(&user_id, token_role)),
+            reads,
         );
         let auth = match loaded {
             Ok(auth) => auth,
@@ -99,9 +123,38 @@ impl<R: UserRule> FromRequestParts<AppState> for LimitedUser<R> {
         } else {
             state.limiter.settle(&scope, verdict)?;
         }
-        Ok(Self {
+        let limited = LimitedUser {
             auth,
             rule: PhantomData,
+        };
+        Ok((limited, read.map_err(ApiError::from)?))
+    }
+}
+
+impl<R: UserRule> FromRequestParts<AppState> for SignedIn<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self {
+            verified: guard::verify_token(parts, state).await?,
+            scope: parts
+                .extensions
+                .get::<RequestScope>()
+                .cloned()
+                .unwrap_or_default(),
+            rule: PhantomData,
         })
+    }
+}
+
+impl<R: UserRule> FromRequestParts<AppState> for LimitedUser<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let signed_in = SignedIn::<R>::from_request_parts(parts, state).await?;
+        let (limited, ()) = signed_in
+            .beside(state, std::future::ready(Ok::<_, ApiError>(())))
+            .await?;
+        Ok(limited)
     }
 }

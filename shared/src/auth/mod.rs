@@ -12,4 +12,4 @@ pub mod refresh_token;
 /// Where they live (domain values); re-exported here, where callers look for them.
 pub use crate::domain::{AccountStatus, Role};
 pub use guard::AuthUser;
-pub use limited::LimitedUser;
+pub use limited::{LimitedUser, SignedIn};

@@ -179,3 +179,22 @@ async fn a_revoked_session_with_a_spent_limit_answers_401_not_429() {
     let fresh = app.login(&user).await;
     assert_limited(me(fresh.access_token).await, "user", 1).await;
 }
+
+/// The feed item is read beside the guard and the limit: a limited request sees none of it.
+#[tokio::test]
+async fn a_limited_calendar_feed_request_answers_429_without_the_feed_url() {
+    let app = spawn_app_with(Options {
+        rate_limits: limits("user=1/1h"),
+        ..Options::default()
+    })
+    .await;
+    let student = app.signed_in_student().await;
+    let path = "/api/v1/users/me/calendar-feed";
+    let first = app.get_bearer(path, &student.access_token).await;
+    assert_eq!(first.status(), 200);
+    assert!(first.text().await.expect("body").contains(".ics"));
+
+    let body = assert_limited(app.get_bearer(path, &student.access_token).await, "user", 1).await;
+    assert!(!body.contains(".ics"), "{body}");
+    assert!(!body.contains("/api/v1/calendar/"), "{body}");
+}
