@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 /// Long beside the app's and the emulator's own time per request (a few milliseconds), so the
 /// quotient reads close to a whole number of calls.
-const DELAY: Duration = Duration::from_millis(100);
+const DELAY: Duration = Duration::from_millis(150);
 const RUNS: usize = 5;
 
 /// Critical-path targets of the performance issue.
