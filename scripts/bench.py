@@ -463,7 +463,8 @@ NOTES = [
     "- `POST /auth/refresh` without a token still counts against its per-IP limit (one",
     "  conditional update) before it answers 401, so it is no longer a no-I/O case.",
     "- `GET /calendar/{token}.ics` is public: the per-IP limit, the token's lookup item, then",
-    "  the owner's profile and the lessons' one `Query` at once: 4 calls, 3 in sequence.",
+    "  the owner's profile and the lessons' one `Query` at once: 4 calls, 2 in sequence (the",
+    "  limit beside the lookup).",
 ]
 
 
