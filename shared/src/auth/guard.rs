@@ -1,7 +1,8 @@
 //! `AuthUser`: the extractor every protected route takes. It accepts a bearer token (mobile) or
 //! the access cookie (web, with CSRF on unsafe methods), verifies the JWT, then reads the user
 //! and the session in one `BatchGetItem` so a revoked session or suspended account is refused on
-//! the very next request.
+//! the very next request. Routes under the per-user limit take `LimitedUser`
+//! (`auth/limited.rs`): this guard with the limit's update beside its read.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

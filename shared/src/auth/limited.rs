@@ -108,7 +108,7 @@ impl<R: UserRule> SignedIn<R> {
             Ok(auth) => auth,
             Err(err @ (ApiError::Unauthorized(_) | ApiError::Forbidden(_))) => return Err(err),
             Err(err) => {
-                state.limiter.settle(&scope, verdict)?;
+                verdict.settle(&scope)?;
                 return Err(err);
             }
         };
@@ -121,7 +121,7 @@ impl<R: UserRule> SignedIn<R> {
             // The token said admin and the account no longer is one: counted now, after the read.
             state.limiter.check(&scope, R::RULE, auth.caller()).await?;
         } else {
-            state.limiter.settle(&scope, verdict)?;
+            verdict.settle(&scope)?;
         }
         let limited = LimitedUser {
             auth,

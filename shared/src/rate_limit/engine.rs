@@ -88,7 +88,7 @@ impl RateLimiter {
         caller: Caller<'_>,
     ) -> Result<(), ApiError> {
         let verdict = self.count(rule_name, caller).await;
-        self.settle(scope, verdict)
+        verdict.settle(scope)
     }
 
     /// A read route's check, run beside its reads: one round trip of latency instead of two.
@@ -107,11 +107,11 @@ impl RateLimiter {
         ApiError: From<E>,
     {
         let (verdict, read) = tokio::join!(self.count(rule_name, caller), reads);
-        self.settle(scope, verdict)?;
+        verdict.settle(scope)?;
         read.map_err(ApiError::from)
     }
 
-    /// The counter update alone: what it says is recorded on the request by [`Self::settle`],
+    /// The counter update alone: what it says is recorded on the request by [`Verdict::settle`],
     /// so a caller may run it beside other I/O and decide afterwards.
     pub(crate) async fn count(&self, rule_name: RuleName, caller: Caller<'_>) -> Verdict {
         let rule = self.limits.rule(rule_name);
@@ -174,43 +174,6 @@ impl RateLimiter {
             chain: crate::error::chain(&err),
         }
     }
-
-    /// Records what [`Self::count`] said on the request (its headers go on the response) and
-    /// answers 429 when the limit is exhausted, 503 when a fail-closed rule's store is down.
-    pub(crate) fn settle(&self, scope: &RequestScope, verdict: Verdict) -> Result<(), ApiError> {
-        match verdict {
-            Verdict::Exempt => Ok(()),
-            Verdict::Allowed(snapshot) => {
-                scope.record_rate_limit(snapshot);
-                Ok(())
-            }
-            Verdict::Limited(snapshot) => {
-                let headers = snapshot.headers();
-                scope.record_rate_limit(snapshot);
-                metrics::count("RequestsLimited");
-                Err(ApiError::RateLimited(headers))
-            }
-            Verdict::Unavailable {
-                rule,
-                fail_mode: FailMode::Closed,
-                chain,
-            } => {
-                tracing::error!(rule = rule.as_str(), error = %chain, "rate-limit store unavailable; failing closed");
-                Err(ApiError::unavailable(
-                    "The service is briefly unavailable; try again shortly.",
-                ))
-            }
-            Verdict::Unavailable {
-                rule,
-                fail_mode: FailMode::Open,
-                chain,
-            } => {
-                tracing::warn!(rule = rule.as_str(), error = %chain, "rate-limit store unavailable; failing open");
-                metrics::count("RateLimitFailOpen");
-                Ok(())
-            }
-        }
-    }
 }
 
 /// What one counter update said, not yet recorded on the request.
@@ -232,6 +195,44 @@ impl Verdict {
     pub(crate) fn is_exempt(&self) -> bool {
         matches!(self, Self::Exempt)
     }
+
+    /// Records what [`RateLimiter::count`] said on the request (its headers go on the
+    /// response) and answers 429 when the limit is exhausted, 503 when a fail-closed rule's
+    /// store is down.
+    pub(crate) fn settle(self, scope: &RequestScope) -> Result<(), ApiError> {
+        match self {
+            Self::Exempt => Ok(()),
+            Self::Allowed(snapshot) => {
+                scope.record_rate_limit(snapshot);
+                Ok(())
+            }
+            Self::Limited(snapshot) => {
+                let headers = snapshot.headers();
+                scope.record_rate_limit(snapshot);
+                metrics::count("RequestsLimited");
+                Err(ApiError::RateLimited(headers))
+            }
+            Self::Unavailable {
+                rule,
+                fail_mode: FailMode::Closed,
+                chain,
+            } => {
+                tracing::error!(rule = rule.as_str(), error = %chain, "rate-limit store unavailable; failing closed");
+                Err(ApiError::unavailable(
+                    "The service is briefly unavailable; try again shortly.",
+                ))
+            }
+            Self::Unavailable {
+                rule,
+                fail_mode: FailMode::Open,
+                chain,
+            } => {
+                tracing::warn!(rule = rule.as_str(), error = %chain, "rate-limit store unavailable; failing open");
+                metrics::count("RateLimitFailOpen");
+                Ok(())
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -248,5 +249,46 @@ mod tests {
             a,
             counter_key(RuleName::LoginAccount, "thandi@example.co.za")
         );
+    }
+
+    fn snapshot(limited: bool) -> RateLimitSnapshot {
+        let rule = RateLimits::default().rule(RuleName::PublicIp);
+        RateLimitSnapshot::new(&rule, Window::containing(1_000_030, 60), 3, limited)
+    }
+
+    #[test]
+    fn a_limited_verdict_answers_429_with_its_headers_and_records_them() {
+        let scope = RequestScope::default();
+        let err = Verdict::Limited(snapshot(true)).settle(&scope);
+        let Err(ApiError::RateLimited(headers)) = err else {
+            panic!("not a 429: {err:?}");
+        };
+        assert!(headers.contains_key("retry-after"));
+        assert!(scope.rate_limit().is_some_and(|s| s.limited));
+    }
+
+    #[test]
+    fn an_allowed_verdict_records_its_headers_and_an_exempt_one_nothing() {
+        let scope = RequestScope::default();
+        assert!(Verdict::Exempt.settle(&scope).is_ok());
+        assert!(scope.rate_limit().is_none());
+        assert!(Verdict::Allowed(snapshot(false)).settle(&scope).is_ok());
+        assert!(scope.rate_limit().is_some_and(|s| !s.limited));
+    }
+
+    #[test]
+    fn an_unreachable_store_fails_by_the_rule_s_mode() {
+        let down = |fail_mode| Verdict::Unavailable {
+            rule: RuleName::LoginIp,
+            fail_mode,
+            chain: "connection refused".into(),
+        };
+        let scope = RequestScope::default();
+        assert!(matches!(
+            down(FailMode::Closed).settle(&scope),
+            Err(ApiError::Unavailable { .. })
+        ));
+        assert!(down(FailMode::Open).settle(&scope).is_ok());
+        assert!(scope.rate_limit().is_none(), "no headers without a count");
     }
 }

@@ -198,3 +198,54 @@ async fn a_limited_calendar_feed_request_answers_429_without_the_feed_url() {
     assert!(!body.contains(".ics"), "{body}");
     assert!(!body.contains("/api/v1/calendar/"), "{body}");
 }
+
+/// The token's role decides the exemption while the guard reads the account: an admin is not
+/// counted by the per-user rule.
+#[tokio::test]
+async fn an_admin_is_not_counted_by_the_per_user_rule() {
+    let app = spawn_app_with(Options {
+        rate_limits: limits("user=1/1h"),
+        ..Options::default()
+    })
+    .await;
+    let admin = app.seeded_admin().await;
+    for _ in 0..3 {
+        let response = app
+            .get_bearer("/api/v1/users/me", &admin.access_token)
+            .await;
+        assert_eq!(response.status(), 200);
+        assert!(!response.headers().contains_key("ratelimit"));
+    }
+}
+
+/// An admin demoted while their token still says admin: the account just read is the truth,
+/// so the request is counted after the guard's read.
+#[tokio::test]
+async fn an_admin_demoted_since_the_token_was_issued_is_counted() {
+    let app = spawn_app_with(Options {
+        rate_limits: limits("user=1/1h"),
+        ..Options::default()
+    })
+    .await;
+    let admin = app.seeded_admin().await;
+    app.state
+        .aws
+        .dynamodb
+        .update_item()
+        .table_name(&app.state.config.table_name)
+        .set_key(Some(shared::store::users::profile_key(&admin.user.user_id)))
+        .update_expression("SET #role = :student")
+        .expression_attribute_names("#role", "role")
+        .expression_attribute_values(
+            ":student",
+            aws_sdk_dynamodb::types::AttributeValue::S("STUDENT".into()),
+        )
+        .send()
+        .await
+        .expect("demote the admin");
+    let me = || app.get_bearer("/api/v1/users/me", &admin.access_token);
+    let first = me().await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["x-ratelimit-remaining"], "0");
+    assert_limited(me().await, "user", 1).await;
+}
