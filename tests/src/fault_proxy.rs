@@ -5,6 +5,8 @@
 //! in front of localstripe, by method and path (`POST /v1/refunds`).
 //! A dropped or hung request never reaches the emulator, so whatever it would have written is
 //! not there; a lost answer is the opposite case: the emulator acted, the caller never heard.
+//! A delayed request is held a fixed time, then carried out as usual: with every call delayed,
+//! a route's latency divided by the delay is the number of its calls made one after another.
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +34,9 @@ pub enum Fault {
     /// The request is carried out and its answer withheld until the SDK's timeout ends the
     /// call: the caller gives up on something that already happened.
     ApplyThenHang,
+    /// The request is held this long, then forwarded and answered as usual (a far-away
+    /// service): concurrent requests are held side by side, not one after another.
+    Delay(std::time::Duration),
 }
 
 struct Rule {
@@ -142,7 +147,7 @@ impl FaultProxy {
             .clear();
     }
 
-    /// How many requests were failed so far (SDK retries included).
+    /// How many requests were failed so far (SDK retries included; delayed ones are not failed).
     pub fn failed_requests(&self) -> u64 {
         self.faults.failed.load(Ordering::SeqCst)
     }
@@ -173,7 +178,7 @@ async fn forward(
         None => format!("{} {}", request.method(), request.uri().path()),
     };
     let fault = faults.take_for_target(&target);
-    if fault.is_some() {
+    if fault.is_some_and(|f| !matches!(f, Fault::Delay(_))) {
         faults.failed.fetch_add(1, Ordering::SeqCst);
     }
     match fault {
@@ -181,6 +186,7 @@ async fn forward(
         Some(Fault::Hang) => {
             std::future::pending::<Infallible>().await;
         }
+        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::LoseAnswer | Fault::ApplyThenHang) | None => {}
     }
     let (parts, body) = request.into_parts();
@@ -215,4 +221,63 @@ async fn forward(
         _ => {}
     }
     response.body(Full::new(bytes)).map_err(|_| Dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// An upstream that answers every request with its `X-Amz-Target`.
+    async fn echo_upstream() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the upstream");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let app = axum::Router::new().fallback(|headers: axum::http::HeaderMap| async move {
+            headers
+                .get("x-amz-target")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        });
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        url
+    }
+
+    async fn call(proxy: &FaultProxy, target: &str) -> (String, Duration) {
+        let started = Instant::now();
+        let answer = reqwest::Client::new()
+            .post(&proxy.url)
+            .header("x-amz-target", target)
+            .send()
+            .await
+            .expect("an answer")
+            .text()
+            .await
+            .expect("a body");
+        (answer, started.elapsed())
+    }
+
+    #[tokio::test]
+    async fn a_delayed_request_is_held_then_answered_and_others_are_not_failed() {
+        let proxy = FaultProxy::start(echo_upstream().await).await;
+        let delay = Duration::from_millis(150);
+        proxy.fail("Slow.", Fault::Delay(delay));
+
+        let (answer, took) = call(&proxy, "Slow.Op").await;
+        assert_eq!(answer, "Slow.Op", "forwarded after the delay");
+        assert!(took >= delay, "held {took:?}");
+        let (answer, _) = call(&proxy, "Fast.Op").await;
+        assert_eq!(answer, "Fast.Op");
+        assert_eq!(proxy.failed_requests(), 0, "a delay is not a failure");
+
+        proxy.heal();
+        proxy.fail_next("Slow.", Fault::Delay(delay), 1);
+        let (_, took) = call(&proxy, "Slow.Op").await;
+        assert!(took >= delay, "the counted rule holds once");
+        assert_eq!(call(&proxy, "Slow.Op").await.0, "Slow.Op");
+    }
 }

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod marketplace;
 pub mod notices;
 pub mod payments;
+pub mod route_fixture;
 pub mod runtime_api;
 pub mod services;
 pub mod template;

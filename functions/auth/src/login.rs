@@ -152,25 +152,34 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let credentials = read_credentials(&state, request).await?;
     let now = state.clock.now();
-    state
-        .limiter
-        .check(&scope, RuleName::LoginIp, Caller::key(&ip.key()))
-        .await?;
     let claim = claim_for(credentials.username.trim());
+    // Each limit beside the read that follows it, in their order (per IP, then per account),
+    // and every write after both: a limited request answers 429 and changes nothing.
+    let user_id = state
+        .limiter
+        .check_alongside(
+            &scope,
+            RuleName::LoginIp,
+            Caller::key(&ip.key()),
+            find_user_id(&state, claim.clone()),
+        )
+        .await?;
     // Counted per account, whichever of its email address or phone number is the username;
     // a username that names no account is counted by itself.
-    let user_id = find_user_id(&state, claim.clone()).await?;
     let account_key = match (&user_id, claim) {
         (Some(user_id), _) => users::user_pk(user_id),
         (None, Some(claim)) => claim,
         (None, None) => credentials.username.trim().to_lowercase(),
     };
-    state
+    let user = state
         .limiter
-        .check(&scope, RuleName::LoginAccount, Caller::key(&account_key))
+        .check_alongside(
+            &scope,
+            RuleName::LoginAccount,
+            Caller::key(&account_key),
+            find_user(&state, user_id.as_deref()),
+        )
         .await?;
-
-    let user = find_user(&state, user_id.as_deref()).await?;
     let password_ok = password_hash::verify(
         credentials.password,
         user.as_ref().map(|u| u.password_hash.clone()),

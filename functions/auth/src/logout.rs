@@ -68,23 +68,26 @@ pub async fn logout(
     ip: ClientIp,
     request: Request,
 ) -> ApiResult<Response> {
-    state
-        .limiter
-        .check(&scope, RuleName::RefreshIp, Caller::key(&ip.key()))
-        .await?;
     let (mut parts, body) = request.into_parts();
     // An explicit credential first: the body's refresh token, then a bearer token; a browser's
     // refresh cookie outlives its access cookie, so it goes before the access cookie.
-    let ending = match refresh_token_in_body(&state, &parts, body).await? {
-        Some(text) => by_refresh_token(&state, &parts, &text, false).await?,
-        None if parts.headers.contains_key(header::AUTHORIZATION) => {
-            by_access_token(&mut parts, &state).await?
-        }
-        None => match cookies::read(&parts.headers, REFRESH_COOKIE) {
-            Some(text) => by_refresh_token(&state, &parts, &text, true).await?,
-            None => by_access_token(&mut parts, &state).await?,
-        },
+    let reads = async {
+        ApiResult::Ok(match refresh_token_in_body(&state, &parts, body).await? {
+            Some(text) => by_refresh_token(&state, &parts, &text, false).await?,
+            None if parts.headers.contains_key(header::AUTHORIZATION) => {
+                by_access_token(&mut parts, &state).await?
+            }
+            None => match cookies::read(&parts.headers, REFRESH_COOKIE) {
+                Some(text) => by_refresh_token(&state, &parts, &text, true).await?,
+                None => by_access_token(&mut parts, &state).await?,
+            },
+        })
     };
+    // The per-IP limit beside the session's read; the revocation waits for both limits.
+    let ending = state
+        .limiter
+        .check_alongside(&scope, RuleName::RefreshIp, Caller::key(&ip.key()), reads)
+        .await?;
     state
         .limiter
         .check(&scope, RuleName::Session, Caller::key(&ending.session_id))

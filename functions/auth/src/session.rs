@@ -143,19 +143,24 @@ pub async fn refresh(
     ip: ClientIp,
     request: Request,
 ) -> ApiResult<Response> {
-    // Per IP until the token is proven: the session id in it is anyone's to copy.
-    state
-        .limiter
-        .check(&scope, RuleName::RefreshIp, Caller::key(&ip.key()))
-        .await?;
-    let (parts, body) = request.into_parts();
-    let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
-    if via_cookie {
-        let keys = signing_keys(&state).await?;
-        check_csrf(&parts, &state, &keys, &presented.session_id)?;
-    }
     let now = state.clock.now();
-    let (user, session) = live_session(&state, &presented, now).await?;
+    let (parts, body) = request.into_parts();
+    let reads = async {
+        let (presented, via_cookie) = presented_token(&state, &parts, body).await?;
+        if via_cookie {
+            let keys = signing_keys(&state).await?;
+            check_csrf(&parts, &state, &keys, &presented.session_id)?;
+        }
+        let (user, session) = live_session(&state, &presented, now).await?;
+        ApiResult::Ok((presented, user, session))
+    };
+    // Per IP until the token is proven (the session id in it is anyone's to copy), counted
+    // beside the session's read: a limited request answers 429 whatever the token was, and
+    // nothing below (a rotation, a revocation) starts before the limit has answered.
+    let (presented, user, session) = state
+        .limiter
+        .check_alongside(&scope, RuleName::RefreshIp, Caller::key(&ip.key()), reads)
+        .await?;
     // Revoke only on proof: a token one of the latest rotations spent, secret included.
     // Revoking on an id and a number alone would let anyone who learnt them end someone
     // else's session.

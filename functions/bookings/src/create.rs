@@ -13,16 +13,15 @@ use axum::Json as JsonResponse;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::limited::BookingCreate;
+use shared::auth::{AuthUser, LimitedUser, Role};
 use shared::clock::Now;
 use shared::domain::{Coordinates, LessonDuration, LessonSlot, StreetAddress, TimeOff};
 use shared::http::idempotency::{IdempotencyKey, IDEMPOTENT_REPLAYED};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::notices::{queue, BookingEvent, Notice};
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, BookingStatus};
 use shared::store::idempotency::{self, ClaimKey};
 use shared::store::outbox;
@@ -109,16 +108,11 @@ const OPERATION: &str = "create_booking";
 )]
 pub async fn create(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser<BookingCreate>,
     idempotency_key: Option<IdempotencyKey>,
     Json(body): Json<NewBooking>,
 ) -> ApiResult<Response> {
     auth.require_role(&[Role::Student])?;
-    state
-        .limiter
-        .check(&scope, RuleName::BookingCreate, auth.caller())
-        .await?;
     let now = state.clock.now();
     let request = BookingRequest::parse(&body, now)?;
     let instructor =

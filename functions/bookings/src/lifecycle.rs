@@ -9,13 +9,13 @@ use shared::http::query::PathId;
 use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
-use shared::auth::{AuthUser, Role};
+use shared::auth::{AuthUser, LimitedUser, Role};
 use shared::clock::Now;
 use shared::domain::CancelReason;
 use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::request_context::{ClientIp, RequestScope};
+use shared::http::request_context::ClientIp;
 use shared::notices::{queue, BookingEvent, Notice};
 use shared::payments::refunds::{self, Requester};
 use shared::payments::Canceller;
@@ -97,11 +97,9 @@ async fn instructors_booking(
 )]
 pub async fn confirm(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<BookingView>> {
-    auth.check_user_limit(&state, &scope).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
     let now = state.clock.now();
     if booking.has_started(now) {
@@ -145,11 +143,9 @@ pub async fn confirm(
 )]
 pub async fn complete(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<BookingView>> {
-    auth.check_user_limit(&state, &scope).await?;
     let booking = instructors_booking(&state, &auth, &id).await?;
     let now = state.clock.now();
     if !booking.has_started(now) {
@@ -210,13 +206,11 @@ pub struct CancelRequest {
 )]
 pub async fn cancel(
     State(state): State<AppState>,
-    scope: RequestScope,
     ip: ClientIp,
-    auth: AuthUser,
+    auth: LimitedUser,
     PathId(id): PathId,
     Json(body): Json<CancelRequest>,
 ) -> ApiResult<JsonResponse<BookingView>> {
-    auth.check_user_limit(&state, &scope).await?;
     let reason =
         CancelReason::parse(&body.reason).map_err(|e| ApiError::validation("reason", e.message))?;
     let booking = visible_booking(&state, &auth, &id).await?;

@@ -8,12 +8,10 @@ use axum::Json as JsonResponse;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{AuthUser, LimitedUser, Role};
 use shared::http::openapi as doc;
 use shared::http::query::{PathId, Query};
-use shared::http::request_context::RequestScope;
 use shared::pagination::{Page, PagedList};
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingStatus, BookingsOf};
 use shared::{ApiError, ApiResult, AppState};
 
@@ -64,14 +62,9 @@ fn bookings_of(auth: &AuthUser) -> BookingsOf<'_> {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<JsonResponse<Page<BookingView>>> {
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     let status = match query.status.as_deref() {
         None | Some("") => None,
         Some(text) => Some(BookingStatus::parse(text).ok_or_else(|| {
@@ -121,14 +114,9 @@ pub async fn list(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<BookingView>> {
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     let booking = visible_booking(&state, &auth, &id).await?;
     Ok(JsonResponse(BookingView::from(booking)))
 }

@@ -12,13 +12,11 @@ use axum::Json as JsonResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{LimitedUser, Role};
 use shared::domain::{BookingStatus, PaymentStatus, Rands};
 use shared::http::openapi as doc;
 use shared::http::query::PathId;
-use shared::http::request_context::RequestScope;
 use shared::payments::stripe::PaymentIntent;
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, Party};
 use shared::store::payments;
 use shared::store::transact::{transact, TransactError};
@@ -99,14 +97,9 @@ fn refusal(booking: &BookingRecord) -> Option<String> {
 )]
 pub async fn pay(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     PathId(id): PathId,
 ) -> ApiResult<(StatusCode, JsonResponse<PaymentView>)> {
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     auth.require_role(&[Role::Student])?;
     let booking = own_booking(&state, &auth, &id, Party::Student).await?;
     if let Some(why) = refusal(&booking) {

@@ -8,16 +8,14 @@ use axum::Json as JsonResponse;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{LimitedUser, Role};
 use shared::clock::Now;
 use shared::domain::{BookingStatus, LessonDuration};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
 use shared::http::query::PathId;
-use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::notices::{queue, BookingEvent, Notice};
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{self, BookingRecord, Party, Reschedule};
 use shared::store::outbox;
 use shared::store::transact::{transact, TransactError};
@@ -73,16 +71,11 @@ pub struct RescheduleRequest {
 )]
 pub async fn reschedule(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     PathId(id): PathId,
     Json(body): Json<RescheduleRequest>,
 ) -> ApiResult<JsonResponse<BookingView>> {
     auth.require_role(&[Role::Student, Role::Instructor])?;
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     let party = match auth.role() {
         Role::Instructor => Party::Instructor,
         _ => Party::Student,

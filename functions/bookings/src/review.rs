@@ -7,14 +7,12 @@ use serde::Deserialize;
 use shared::http::query::PathId;
 use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{LimitedUser, Role};
 use shared::domain::{Rating, ReviewComment};
 use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
 use shared::store::bookings::{BookingStatus, Party};
 use shared::store::reviews::{public_name, review_items, ReviewRecord};
 use shared::store::transact::transact;
@@ -58,16 +56,11 @@ pub struct ReviewRequest {
 )]
 pub async fn review(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     PathId(id): PathId,
     Json(body): Json<ReviewRequest>,
 ) -> ApiResult<(StatusCode, JsonResponse<ReviewRecord>)> {
     auth.require_role(&[Role::Student])?;
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     let mut v = Validator::default();
     let rating = v.field("rating", Rating::parse(body.rating));
     let comment = v.field("comment", ReviewComment::parse(&body.comment));

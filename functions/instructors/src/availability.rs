@@ -112,7 +112,14 @@ pub async fn availability(
     PathId(id): PathId,
     Query(query): Query<AvailabilityQuery>,
 ) -> ApiResult<JsonResponse<Availability>> {
-    crate::public_limit(&state, &scope, &ip).await?;
+    crate::public_read(&state, &scope, &ip, read_availability(&state, &id, query)).await
+}
+
+async fn read_availability(
+    state: &AppState,
+    id: &str,
+    query: AvailabilityQuery,
+) -> ApiResult<JsonResponse<Availability>> {
     let date = parse_local_date(query.date.as_deref().unwrap_or_default())
         .map_err(|e| ApiError::validation("date", e.message))?;
     let minutes = match query.duration_minutes.as_deref() {
@@ -125,11 +132,18 @@ pub async fn availability(
     let duration = LessonDuration::parse(minutes)
         .map_err(|e| ApiError::validation("duration_minutes", e.message))?;
 
+    let (day_start, day_end) =
+        local_day_bounds(date).map_err(|e| ApiError::validation("date", e.message))?;
+    let last_quarter = day_end - SignedDuration::from_mins(SLOT_MINUTES);
+    let (first_key, last_key) = (quarter_key(day_start), quarter_key(last_quarter));
+    // The instructor and the day's bookings at once: the bookings' read needs only the id, and
+    // is dropped unused when the instructor is not listed or away that day.
     let table = &state.config.table_name;
-    let instructor = users::get(&state.aws.dynamodb, table, &id)
-        .await?
-        .filter(is_listed)
-        .ok_or(ApiError::NotFound)?;
+    let (instructor, taken) = tokio::try_join!(
+        users::get(&state.aws.dynamodb, table, id),
+        bookings::taken_quarters(&state.aws.dynamodb, table, id, &first_key, &last_key,),
+    )?;
+    let instructor = instructor.filter(is_listed).ok_or(ApiError::NotFound)?;
     let hours = instructor
         .instructor
         .as_ref()
@@ -147,18 +161,6 @@ pub async fn availability(
             slots: Vec::new(),
         }));
     }
-
-    let (day_start, day_end) =
-        local_day_bounds(date).map_err(|e| ApiError::validation("date", e.message))?;
-    let last_quarter = day_end - SignedDuration::from_mins(SLOT_MINUTES);
-    let taken = bookings::taken_quarters(
-        &state.aws.dynamodb,
-        table,
-        &id,
-        &quarter_key(day_start),
-        &quarter_key(last_quarter),
-    )
-    .await?;
 
     Ok(JsonResponse(Availability {
         date: date.to_string(),

@@ -33,15 +33,17 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The public routes' limit: 100 a minute per IP, failing open.
-pub(crate) async fn public_limit(
+/// The public routes' limit (100 a minute per IP, failing open), counted beside the route's
+/// reads: a limited request answers 429 and nothing it read is used.
+pub(crate) async fn public_read<T>(
     state: &AppState,
     scope: &RequestScope,
     ip: &ClientIp,
-) -> ApiResult<()> {
+    reads: impl std::future::Future<Output = ApiResult<T>>,
+) -> ApiResult<T> {
     state
         .limiter
-        .check(scope, RuleName::PublicIp, Caller::key(&ip.key()))
+        .check_alongside(scope, RuleName::PublicIp, Caller::key(&ip.key()), reads)
         .await
 }
 

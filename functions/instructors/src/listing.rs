@@ -54,7 +54,13 @@ pub async fn list(
     ip: ClientIp,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<JsonResponse<Page<InstructorView>>> {
-    crate::public_limit(&state, &scope, &ip).await?;
+    crate::public_read(&state, &scope, &ip, read_list(&state, query)).await
+}
+
+async fn read_list(
+    state: &AppState,
+    query: ListQuery,
+) -> ApiResult<JsonResponse<Page<InstructorView>>> {
     let city = query
         .city
         .as_deref()
@@ -64,7 +70,7 @@ pub async fn list(
         return Err(ApiError::BadRequest("city is too long.".into()));
     }
     let fingerprint = format!("instructors?city={}", city.as_deref().unwrap_or(""));
-    let list = PagedList::new(&state, PUBLIC_CALLER, fingerprint);
+    let list = PagedList::new(state, PUBLIC_CALLER, fingerprint);
     let page = list
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;

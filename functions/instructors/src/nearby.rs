@@ -111,7 +111,13 @@ pub async fn nearby(
     ip: ClientIp,
     Query(query): Query<NearbyQuery>,
 ) -> ApiResult<JsonResponse<Page<InstructorView>>> {
-    crate::public_limit(&state, &scope, &ip).await?;
+    crate::public_read(&state, &scope, &ip, read_nearby(&state, query)).await
+}
+
+async fn read_nearby(
+    state: &AppState,
+    query: NearbyQuery,
+) -> ApiResult<JsonResponse<Page<InstructorView>>> {
     let mut v = Validator::default();
     let lat = v.field("lat", number(query.lat.as_deref(), "lat"));
     let lng = v.field("lng", number(query.lng.as_deref(), "lng"));
@@ -127,7 +133,7 @@ pub async fn nearby(
         center.lat(),
         center.lng()
     );
-    let list = PagedList::new(&state, PUBLIC_CALLER, fingerprint);
+    let list = PagedList::new(state, PUBLIC_CALLER, fingerprint);
     let page = list
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;

@@ -7,7 +7,7 @@ use axum::Json as JsonResponse;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{LimitedUser, Role};
 use shared::domain::{
     DomainError, Place, Province, Rands, VehicleDescription, WorkingHours, WorkingHoursInput,
 };
@@ -16,7 +16,6 @@ use shared::http::openapi as doc;
 use shared::http::query::PathId;
 use shared::http::request_context::{ClientIp, RequestScope};
 use shared::http::validation::Validator;
-use shared::rate_limit::RuleName;
 use shared::store::users::{self, InstructorChanges, ProfileChanges};
 use shared::{ApiError, ApiResult, AppState};
 
@@ -44,11 +43,14 @@ pub async fn get_one(
     ip: ClientIp,
     PathId(id): PathId,
 ) -> ApiResult<JsonResponse<InstructorView>> {
-    crate::public_limit(&state, &scope, &ip).await?;
+    crate::public_read(&state, &scope, &ip, read_one(&state, &id)).await
+}
+
+async fn read_one(state: &AppState, id: &str) -> ApiResult<JsonResponse<InstructorView>> {
     if id.len() > 64 {
         return Err(ApiError::NotFound);
     }
-    let user = users::get(&state.aws.dynamodb, &state.config.table_name, &id)
+    let user = users::get(&state.aws.dynamodb, &state.config.table_name, id)
         .await?
         .filter(is_listed)
         .ok_or(ApiError::NotFound)?;
@@ -108,15 +110,10 @@ fn parse_bio(text: &str) -> Result<String, DomainError> {
 )]
 pub async fn patch_me(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     Json(patch): Json<InstructorPatch>,
 ) -> ApiResult<JsonResponse<InstructorView>> {
     auth.require_role(&[Role::Instructor])?;
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     let user = &auth.user;
     if user.instructor.is_none() {
         return Err(ApiError::Forbidden(

@@ -50,19 +50,26 @@ pub async fn list(
     PathId(id): PathId,
     Query(query): Query<ReviewsQuery>,
 ) -> ApiResult<JsonResponse<Page<ReviewRecord>>> {
-    crate::public_limit(&state, &scope, &ip).await?;
+    crate::public_read(&state, &scope, &ip, read_reviews(&state, &id, query)).await
+}
+
+async fn read_reviews(
+    state: &AppState,
+    id: &str,
+    query: ReviewsQuery,
+) -> ApiResult<JsonResponse<Page<ReviewRecord>>> {
     if id.len() > 64 {
         return Err(ApiError::NotFound);
     }
     let fingerprint = format!("reviews?instructor={id}");
-    let list = PagedList::new(&state, PUBLIC_CALLER, fingerprint);
+    let list = PagedList::new(state, PUBLIC_CALLER, fingerprint);
     let page = list
         .request(query.limit.as_deref(), query.cursor.as_deref())
         .await?;
     let found = reviews::for_instructor(
         &state.aws.dynamodb,
         &state.config.table_name,
-        &id,
+        id,
         page.limit,
         page.start_key,
     )

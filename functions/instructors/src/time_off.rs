@@ -9,12 +9,11 @@ use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use shared::auth::{AuthUser, Role};
+use shared::auth::{AuthUser, LimitedUser, Role};
 use shared::domain::lesson::{local_date_of, local_day_bounds, quarter_key};
 use shared::domain::{BookingStatus, TimeOff, TimeOffPeriodInput};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::store::bookings::{self, BookingRecord, BookingsOf};
 use shared::store::users::{self, InstructorChanges, ProfileChanges, UserRecord};
@@ -84,11 +83,9 @@ fn instructor(auth: &AuthUser) -> ApiResult<&TimeOff> {
 )]
 pub async fn get_time_off(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
 ) -> ApiResult<JsonResponse<TimeOffView>> {
     let time_off = instructor(&auth)?;
-    auth.check_user_limit(&state, &scope).await?;
     let today = local_date_of(state.clock.now().timestamp());
     Ok(JsonResponse(TimeOffView {
         periods: time_off.current(today),
@@ -117,12 +114,10 @@ pub async fn get_time_off(
 )]
 pub async fn put_time_off(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     Json(body): Json<TimeOffRequest>,
 ) -> ApiResult<JsonResponse<TimeOffSaved>> {
     let before = instructor(&auth)?.clone();
-    auth.check_user_limit(&state, &scope).await?;
     let now = state.clock.now();
     let today = local_date_of(now.timestamp());
     let time_off = TimeOff::parse(&body.periods, today).map_err(|errors| {

@@ -12,7 +12,7 @@ use axum::Json as JsonResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use shared::auth::{AccountStatus, AuthUser, Role};
+use shared::auth::{AccountStatus, AuthUser, LimitedUser, Role, SignedIn};
 use shared::domain::lesson::quarter_key;
 use shared::envelope::{EncryptionContext, Envelope};
 use shared::http::openapi as doc;
@@ -99,11 +99,6 @@ async fn install(
     }
 }
 
-async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiResult<()> {
-    auth.require_role(&[Role::Student, Role::Instructor])?;
-    auth.check_user_limit(state, scope).await
-}
-
 /// The signed-in user's calendar feed URL
 ///
 /// A secret URL of the user's lessons (the last 30 and next 90 days) in iCalendar form, for
@@ -124,13 +119,21 @@ async fn limit(state: &AppState, scope: &RequestScope, auth: &AuthUser) -> ApiRe
 )]
 pub async fn get_feed(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    signed_in: SignedIn,
 ) -> ApiResult<JsonResponse<CalendarFeed>> {
-    limit(&state, &scope, &auth).await?;
-    let base = api_base(&state)?;
     let table = &state.config.table_name;
-    let token = match calendar_feeds::of_user(&state.aws.dynamodb, table, auth.user_id()).await? {
+    // The user's feed item beside the guard's read and the limit: it is keyed by the token's
+    // user, and seen only once the guard and the limit allowed the request.
+    let user_id = signed_in.user_id().to_owned();
+    let (auth, stored) = signed_in
+        .beside(
+            &state,
+            calendar_feeds::of_user(&state.aws.dynamodb, table, &user_id),
+        )
+        .await?;
+    auth.require_role(&[Role::Student, Role::Instructor])?;
+    let base = api_base(&state)?;
+    let token = match stored {
         Some(stored) => {
             let opened = envelope(&state)
                 .open(&stored.sealed_token, &context(auth.user_id()))
@@ -163,10 +166,9 @@ pub async fn get_feed(
 )]
 pub async fn rotate(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
 ) -> ApiResult<JsonResponse<CalendarFeed>> {
-    limit(&state, &scope, &auth).await?;
+    auth.require_role(&[Role::Student, Role::Instructor])?;
     let base = api_base(&state)?;
     let table = &state.config.table_name;
     let current = calendar_feeds::of_user(&state.aws.dynamodb, table, auth.user_id()).await?;
@@ -209,10 +211,22 @@ pub async fn feed(
     ip: ClientIp,
     feed: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Response> {
+    // The per-IP limit beside the feed's reads: a limited request answers 429, nothing read.
     state
         .limiter
-        .check(&scope, RuleName::PublicIp, Caller::key(&ip.key()))
-        .await?;
+        .check_alongside(
+            &scope,
+            RuleName::PublicIp,
+            Caller::key(&ip.key()),
+            read_feed(&state, feed),
+        )
+        .await
+}
+
+async fn read_feed(
+    state: &AppState,
+    feed: Result<Path<String>, PathRejection>,
+) -> ApiResult<Response> {
     // `<token>.ics` is not an id (`PathId`): read the segment as it is, then check its shape.
     let Ok(Path(feed)) = feed else {
         return Err(ApiError::NotFound);

@@ -8,12 +8,11 @@ use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use shared::auth::{AccountStatus, AuthUser, Role};
+use shared::auth::{AccountStatus, LimitedUser, Role};
 use shared::domain::lesson::{local_date_of, local_day_bounds, quarter_key};
 use shared::domain::{PersonName, PhoneNumber, Place, Province, StreetAddress};
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::request_context::RequestScope;
 use shared::http::validation::Validator;
 use shared::store::bookings::{self, BookingRecord, BookingStatus, BookingsOf};
 use shared::store::users::{self, BookingCounts, ProfileChanges, UserRecord};
@@ -36,12 +35,7 @@ use crate::view::UserView;
         (status = 503, response = doc::ServiceUnavailable),
     )
 )]
-pub async fn get_me(
-    State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
-) -> ApiResult<JsonResponse<UserView>> {
-    auth.check_user_limit(&state, &scope).await?;
+pub async fn get_me(auth: LimitedUser) -> ApiResult<JsonResponse<UserView>> {
     Ok(JsonResponse(UserView::from(&auth.user)))
 }
 
@@ -141,11 +135,9 @@ fn parse_patch(patch: ProfilePatch, user: &UserRecord) -> ApiResult<ProfileChang
 )]
 pub async fn patch_me(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     Json(patch): Json<ProfilePatch>,
 ) -> ApiResult<Response> {
-    auth.check_user_limit(&state, &scope).await?;
     let mut changes = parse_patch(patch, &auth.user)?;
     let new_phone = changes.phone.take().filter(|p| *p != auth.user.phone);
     let table = &state.config.table_name;
@@ -247,10 +239,8 @@ pub struct Dashboard {
 )]
 pub async fn dashboard(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
 ) -> ApiResult<JsonResponse<Dashboard>> {
-    auth.check_user_limit(&state, &scope).await?;
     let user = &auth.user;
     let table = &state.config.table_name;
     let now = state.clock.now().timestamp();

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use shared::audit::{AuditEntry, Outcome};
-use shared::auth::{cookies, password_hash, AuthUser};
+use shared::auth::{cookies, password_hash, LimitedUser};
 use shared::domain::Password;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
@@ -55,13 +55,9 @@ pub async fn change(
     State(state): State<AppState>,
     scope: RequestScope,
     ip: ClientIp,
-    auth: AuthUser,
+    auth: LimitedUser,
     Json(body): Json<PasswordChange>,
 ) -> ApiResult<Response> {
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     // Every attempt guesses the current password, so every attempt counts, before anything
     // else is looked at.
     state

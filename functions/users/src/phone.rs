@@ -9,15 +9,13 @@ use axum::Json as JsonResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use shared::auth::AuthUser;
+use shared::auth::LimitedUser;
 use shared::clock::Now;
 use shared::domain::PhoneNumber;
 use shared::error::OrConflict;
 use shared::http::json::Json;
 use shared::http::openapi as doc;
-use shared::http::request_context::RequestScope;
 use shared::notices::{queue, Notice};
-use shared::rate_limit::RuleName;
 use shared::store::transact::transact;
 use shared::store::users::{self, ProfileChanges, UserRecord};
 use shared::store::{outbox, phone_changes};
@@ -101,14 +99,9 @@ fn invalid_code() -> ApiError {
 )]
 pub async fn confirm(
     State(state): State<AppState>,
-    scope: RequestScope,
-    auth: AuthUser,
+    auth: LimitedUser,
     Json(body): Json<PhoneConfirmation>,
 ) -> ApiResult<JsonResponse<UserView>> {
-    state
-        .limiter
-        .check(&scope, RuleName::User, auth.caller())
-        .await?;
     let code = body.code.trim();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::validation(

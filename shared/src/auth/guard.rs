@@ -1,7 +1,8 @@
 //! `AuthUser`: the extractor every protected route takes. It accepts a bearer token (mobile) or
 //! the access cookie (web, with CSRF on unsafe methods), verifies the JWT, then reads the user
 //! and the session in one `BatchGetItem` so a revoked session or suspended account is refused on
-//! the very next request.
+//! the very next request. Routes under the per-user limit take `LimitedUser`
+//! (`auth/limited.rs`): this guard with the limit's update beside its read.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -39,18 +40,6 @@ impl AuthUser {
     /// The user as rate limits count them.
     pub fn caller(&self) -> Caller<'_> {
         Caller::user(self.user_id(), self.role())
-    }
-
-    /// Counts this request against the per-user rule (`RuleName::User`): 429 once it is spent.
-    pub async fn check_user_limit(
-        &self,
-        state: &AppState,
-        scope: &RequestScope,
-    ) -> Result<(), ApiError> {
-        state
-            .limiter
-            .check(scope, crate::rate_limit::RuleName::User, self.caller())
-            .await
     }
 
     pub fn is_admin(&self) -> bool {
@@ -134,59 +123,81 @@ pub async fn signing_keys(state: &AppState) -> Result<std::sync::Arc<KeyRing>, A
     })
 }
 
+/// A verified access token: who it names, and whether it came from the cookie. No I/O beyond
+/// the (cached) signing keys, so what follows may run beside other reads.
+#[derive(Debug)]
+pub(crate) struct Verified {
+    pub claims: access_token::AccessClaims,
+    pub via_cookie: bool,
+}
+
+/// Checks the token (and CSRF for a cookie on an unsafe method), before any table read.
+pub(crate) async fn verify_token(parts: &Parts, state: &AppState) -> Result<Verified, ApiError> {
+    let (token, via_cookie) =
+        credentials(parts).ok_or_else(|| unauthorized("Sign in to continue."))?;
+    let now = state.clock.now().secs();
+    let mut keys = signing_keys(state).await?;
+    let claims = match access_token::verify(&keys, &token, now) {
+        Err(TokenError::UnknownKey) => {
+            // The secret may have rotated since this instance loaded it.
+            keys = state
+                .signing_keys
+                .reload_for_unknown_version()
+                .await
+                .map_err(|_| ApiError::unavailable("The service is briefly unavailable."))?;
+            access_token::verify(&keys, &token, now)
+        }
+        other => other,
+    }
+    .map_err(|err| match err {
+        TokenError::Expired => unauthorized("The access token has expired; refresh it."),
+        _ => unauthorized("The access token is not valid."),
+    })?;
+
+    if via_cookie && is_unsafe(&parts.method) {
+        check_csrf(parts, state, &keys, &claims.sid)?;
+    }
+    Ok(Verified { claims, via_cookie })
+}
+
+/// The guard's one read: the user and the session in one `BatchGetItem`, refused when the
+/// session has ended or the account is suspended.
+pub(crate) async fn load(state: &AppState, verified: Verified) -> Result<AuthUser, ApiError> {
+    let Verified { claims, via_cookie } = verified;
+    let now = state.clock.now().secs();
+    let (user, session) = sessions::get_with_user(
+        &state.aws.dynamodb,
+        &state.config.table_name,
+        &claims.sub,
+        &claims.sid,
+    )
+    .await
+    .map_err(ApiError::Internal)?;
+    let (Some(user), Some(session)) = (user, session) else {
+        return Err(unauthorized("The session has ended; sign in again."));
+    };
+    if !session.is_live(now, user.sessions_valid_after) {
+        return Err(unauthorized("The session has ended; sign in again."));
+    }
+    if user.status != AccountStatus::Active {
+        return Err(ApiError::Forbidden("This account is suspended.".into()));
+    }
+    Ok(AuthUser {
+        user,
+        session_id: claims.sid,
+        via_cookie,
+    })
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let (token, via_cookie) =
-            credentials(parts).ok_or_else(|| unauthorized("Sign in to continue."))?;
-        let now = state.clock.now().secs();
-        let mut keys = signing_keys(state).await?;
-        let claims = match access_token::verify(&keys, &token, now) {
-            Err(TokenError::UnknownKey) => {
-                // The secret may have rotated since this instance loaded it.
-                keys = state
-                    .signing_keys
-                    .reload_for_unknown_version()
-                    .await
-                    .map_err(|_| ApiError::unavailable("The service is briefly unavailable."))?;
-                access_token::verify(&keys, &token, now)
-            }
-            other => other,
-        }
-        .map_err(|err| match err {
-            TokenError::Expired => unauthorized("The access token has expired; refresh it."),
-            _ => unauthorized("The access token is not valid."),
-        })?;
-
-        if via_cookie && is_unsafe(&parts.method) {
-            check_csrf(parts, state, &keys, &claims.sid)?;
-        }
-
-        let (user, session) = sessions::get_with_user(
-            &state.aws.dynamodb,
-            &state.config.table_name,
-            &claims.sub,
-            &claims.sid,
-        )
-        .await
-        .map_err(ApiError::Internal)?;
-        let (Some(user), Some(session)) = (user, session) else {
-            return Err(unauthorized("The session has ended; sign in again."));
-        };
-        if !session.is_live(now, user.sessions_valid_after) {
-            return Err(unauthorized("The session has ended; sign in again."));
-        }
-        if user.status != AccountStatus::Active {
-            return Err(ApiError::Forbidden("This account is suspended.".into()));
-        }
+        let verified = verify_token(parts, state).await?;
+        let auth = load(state, verified).await?;
         if let Some(scope) = parts.extensions.get::<RequestScope>() {
-            scope.set_user_id(&user.user_id);
+            scope.set_user_id(auth.user_id());
         }
-        Ok(Self {
-            user,
-            session_id: claims.sid,
-            via_cookie,
-        })
+        Ok(auth)
     }
 }

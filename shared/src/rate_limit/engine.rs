@@ -87,9 +87,36 @@ impl RateLimiter {
         rule_name: RuleName,
         caller: Caller<'_>,
     ) -> Result<(), ApiError> {
+        let verdict = self.count(rule_name, caller).await;
+        verdict.settle(scope)
+    }
+
+    /// A read route's check, run beside its reads: one round trip of latency instead of two.
+    /// The limit's answer comes first: a limited request answers 429 (and a fail-closed rule
+    /// whose store is down 503) whatever the reads returned, errors included, and nothing they
+    /// read reaches the response. Only for reads: a write must not start before its limit
+    /// answers, or a limited request would change something.
+    pub async fn check_alongside<T, E>(
+        &self,
+        scope: &RequestScope,
+        rule_name: RuleName,
+        caller: Caller<'_>,
+        reads: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, ApiError>
+    where
+        ApiError: From<E>,
+    {
+        let (verdict, read) = tokio::join!(self.count(rule_name, caller), reads);
+        verdict.settle(scope)?;
+        read.map_err(ApiError::from)
+    }
+
+    /// The counter update alone: what it says is recorded on the request by [`Verdict::settle`],
+    /// so a caller may run it beside other I/O and decide afterwards.
+    pub(crate) async fn count(&self, rule_name: RuleName, caller: Caller<'_>) -> Verdict {
         let rule = self.limits.rule(rule_name);
         if rule.exempts(&caller) {
-            return Ok(());
+            return Verdict::Exempt;
         }
         let key = caller.counted_key();
         let window = Window::containing(now_secs(), rule.window_secs);
@@ -125,8 +152,7 @@ impl RateLimiter {
         let err = match outcome {
             Ok(output) => {
                 let used = count_in(output.attributes()).unwrap_or(1);
-                scope.record_rate_limit(RateLimitSnapshot::new(&rule, window, used, false));
-                return Ok(());
+                return Verdict::Allowed(RateLimitSnapshot::new(&rule, window, used, false));
             }
             Err(err) => err,
         };
@@ -138,25 +164,70 @@ impl RateLimiter {
             if last == Some(&attempt) {
                 // A retry of this very check, whose first attempt was applied.
                 let used = count_in(old).unwrap_or(1);
-                scope.record_rate_limit(RateLimitSnapshot::new(&rule, window, used, false));
-                return Ok(());
+                return Verdict::Allowed(RateLimitSnapshot::new(&rule, window, used, false));
             }
-            let snapshot = RateLimitSnapshot::new(&rule, window, rule.limit, true);
-            let headers = snapshot.headers();
-            scope.record_rate_limit(snapshot);
-            metrics::count("RequestsLimited");
-            return Err(ApiError::RateLimited(headers));
+            return Verdict::Limited(RateLimitSnapshot::new(&rule, window, rule.limit, true));
         }
-        let chain = crate::error::chain(&err);
-        match rule.fail_mode {
-            FailMode::Closed => {
-                tracing::error!(rule = rule.name.as_str(), error = %chain, "rate-limit store unavailable; failing closed");
+        Verdict::Unavailable {
+            rule: rule.name,
+            fail_mode: rule.fail_mode,
+            chain: crate::error::chain(&err),
+        }
+    }
+}
+
+/// What one counter update said, not yet recorded on the request.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// The rule does not count this caller (no I/O was made).
+    Exempt,
+    Allowed(RateLimitSnapshot),
+    Limited(RateLimitSnapshot),
+    /// The counter store could not be reached; the rule's fail mode decides.
+    Unavailable {
+        rule: RuleName,
+        fail_mode: FailMode,
+        chain: String,
+    },
+}
+
+impl Verdict {
+    pub(crate) fn is_exempt(&self) -> bool {
+        matches!(self, Self::Exempt)
+    }
+
+    /// Records what [`RateLimiter::count`] said on the request (its headers go on the
+    /// response) and answers 429 when the limit is exhausted, 503 when a fail-closed rule's
+    /// store is down.
+    pub(crate) fn settle(self, scope: &RequestScope) -> Result<(), ApiError> {
+        match self {
+            Self::Exempt => Ok(()),
+            Self::Allowed(snapshot) => {
+                scope.record_rate_limit(snapshot);
+                Ok(())
+            }
+            Self::Limited(snapshot) => {
+                let headers = snapshot.headers();
+                scope.record_rate_limit(snapshot);
+                metrics::count("RequestsLimited");
+                Err(ApiError::RateLimited(headers))
+            }
+            Self::Unavailable {
+                rule,
+                fail_mode: FailMode::Closed,
+                chain,
+            } => {
+                tracing::error!(rule = rule.as_str(), error = %chain, "rate-limit store unavailable; failing closed");
                 Err(ApiError::unavailable(
                     "The service is briefly unavailable; try again shortly.",
                 ))
             }
-            FailMode::Open => {
-                tracing::warn!(rule = rule.name.as_str(), error = %chain, "rate-limit store unavailable; failing open");
+            Self::Unavailable {
+                rule,
+                fail_mode: FailMode::Open,
+                chain,
+            } => {
+                tracing::warn!(rule = rule.as_str(), error = %chain, "rate-limit store unavailable; failing open");
                 metrics::count("RateLimitFailOpen");
                 Ok(())
             }
@@ -178,5 +249,46 @@ mod tests {
             a,
             counter_key(RuleName::LoginAccount, "thandi@example.co.za")
         );
+    }
+
+    fn snapshot(limited: bool) -> RateLimitSnapshot {
+        let rule = RateLimits::default().rule(RuleName::PublicIp);
+        RateLimitSnapshot::new(&rule, Window::containing(1_000_030, 60), 3, limited)
+    }
+
+    #[test]
+    fn a_limited_verdict_answers_429_with_its_headers_and_records_them() {
+        let scope = RequestScope::default();
+        let err = Verdict::Limited(snapshot(true)).settle(&scope);
+        let Err(ApiError::RateLimited(headers)) = err else {
+            panic!("not a 429: {err:?}");
+        };
+        assert!(headers.contains_key("retry-after"));
+        assert!(scope.rate_limit().is_some_and(|s| s.limited));
+    }
+
+    #[test]
+    fn an_allowed_verdict_records_its_headers_and_an_exempt_one_nothing() {
+        let scope = RequestScope::default();
+        assert!(Verdict::Exempt.settle(&scope).is_ok());
+        assert!(scope.rate_limit().is_none());
+        assert!(Verdict::Allowed(snapshot(false)).settle(&scope).is_ok());
+        assert!(scope.rate_limit().is_some_and(|s| !s.limited));
+    }
+
+    #[test]
+    fn an_unreachable_store_fails_by_the_rule_s_mode() {
+        let down = |fail_mode| Verdict::Unavailable {
+            rule: RuleName::LoginIp,
+            fail_mode,
+            chain: "connection refused".into(),
+        };
+        let scope = RequestScope::default();
+        assert!(matches!(
+            down(FailMode::Closed).settle(&scope),
+            Err(ApiError::Unavailable { .. })
+        ));
+        assert!(down(FailMode::Open).settle(&scope).is_ok());
+        assert!(scope.rate_limit().is_none(), "no headers without a count");
     }
 }

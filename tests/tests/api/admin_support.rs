@@ -7,42 +7,14 @@ use std::path::PathBuf;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
-use integration_tests::accounts::{
-    instructor_body, unique_email, unique_phone, LoggedIn, TestUser, PASSWORD,
-};
+use integration_tests::accounts::{instructor_body, LoggedIn, PASSWORD};
 use integration_tests::app::TestApp;
 use local::stack::{LocalService, SmtpAuth};
 use serde_json::{json, Value};
-use shared::auth::{password_hash, AccountStatus, Role};
-use shared::domain::{Email, PhoneNumber};
-use shared::store::users::{NewAccount, UserRecord};
 
 /// Writes an active admin the way an operator seeds the first one, and signs in.
 pub async fn seed_admin(app: &TestApp) -> LoggedIn {
-    let record = UserRecord::new_account(NewAccount {
-        role: Role::Admin,
-        status: AccountStatus::Active,
-        email: Email::parse(&unique_email()).expect("email"),
-        phone: PhoneNumber::parse(&format!("+27{}", &unique_phone()[1..])).expect("phone"),
-        password_hash: password_hash::hash(PASSWORD.to_owned())
-            .await
-            .expect("hash"),
-        first_name: "Ayanda".into(),
-        last_name: "Khumalo".into(),
-        now: shared::clock::now_rfc3339(),
-    });
-    let table = &app.state.config.table_name;
-    let items = record.registration_writes(table).expect("writes");
-    shared::store::transact::transact(&app.state.aws.dynamodb, items)
-        .await
-        .expect("seed the admin");
-    app.login(&TestUser {
-        email: record.email.as_str().to_owned(),
-        phone: record.phone.as_str().to_owned(),
-        password: PASSWORD.to_owned(),
-        user_id: record.user_id.clone(),
-    })
-    .await
+    app.seeded_admin().await
 }
 
 pub async fn signed_in_student(app: &TestApp) -> LoggedIn {

@@ -38,6 +38,7 @@ mod openapi;
 mod payments_flow;
 mod payments_refunds;
 mod payments_webhook;
+mod rate_limit_alongside;
 mod round_trips;
 mod template_parity;
 mod template_production;
