@@ -206,15 +206,23 @@ def wrk(url: str) -> dict:
     }
 
 
+def run_release_binary(work: Path, name: str, what: str, timeout: int) -> subprocess.CompletedProcess | None:
+    """A measuring binary of the tests crate: its stdout kept, its stderr in `work/<name>.log`;
+    `None` when it ran past `timeout` seconds."""
+    log(f"target/release/{name} ({what})")
+    with open(work / f"{name}.log", "w") as err:
+        try:
+            return subprocess.run([str(ROOT / "target" / "release" / name)], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=err, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+
 def load_scenario(work: Path) -> dict:
     """The `load_scenario` binary (its own app, moto and SMTP): its one-line JSON summary."""
-    log("target/release/load_scenario (100 then 1000 students; a few minutes)")
-    with open(work / "load_scenario.log", "w") as err:
-        try:
-            done = subprocess.run([str(ROOT / "target/release/load_scenario")], cwd=ROOT,
-                                  stdout=subprocess.PIPE, stderr=err, text=True, timeout=900)
-        except subprocess.TimeoutExpired:
-            return {"error": "did not finish in 15 minutes"}
+    done = run_release_binary(work, "load_scenario", "100 then 1000 students; a few minutes", 900)
+    if done is None:
+        return {"error": "did not finish in 15 minutes"}
     # The app's embedded-metric lines share stdout; the summary is the line with "phases".
     lines = [line for line in done.stdout.splitlines() if line.startswith('{"') and '"phases"' in line]
     if not lines:
@@ -303,13 +311,9 @@ CRITICAL_PATH_NOTES = {
 
 def critical_path(work: Path) -> list[dict] | dict:
     """The `critical_path` binary (its own app behind the fault proxy): one row per route."""
-    log("target/release/critical_path (every AWS call delayed; about a minute)")
-    with open(work / "critical_path.log", "w") as err:
-        try:
-            done = subprocess.run([str(ROOT / "target/release/critical_path")], cwd=ROOT,
-                                  stdout=subprocess.PIPE, stderr=err, text=True, timeout=300)
-        except subprocess.TimeoutExpired:
-            return {"error": "did not finish in 5 minutes"}
+    done = run_release_binary(work, "critical_path", "every AWS call delayed; about a minute", 300)
+    if done is None:
+        return {"error": "did not finish in 5 minutes"}
     # The in-process notifier's metric lines share stdout: keep the route rows.
     rows = [row for row in (json.loads(line) for line in done.stdout.splitlines() if line.startswith("{"))
             if "route" in row and "critical_path" in row]
