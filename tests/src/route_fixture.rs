@@ -157,6 +157,26 @@ impl Fixture {
     }
 }
 
+/// The admin's read routes. The user listing queries one index partition per role, and the
+/// listings marked "8 shards" every shard of their index (`shared::store::shards`), all at once:
+/// constant call counts above the 3-call budget, two calls in sequence.
+pub fn admin_read_routes(admin: &LoggedIn) -> Vec<ReadRoute> {
+    [
+        ("GET /admin/stats", "/api/v1/admin/stats"),
+        ("GET /admin/users (3 role indexes)", "/api/v1/admin/users"),
+        ("GET /admin/audit-log (8 shards)", "/api/v1/admin/audit-log"),
+        ("GET /bookings (admin, 8 shards)", "/api/v1/bookings"),
+    ]
+    .into_iter()
+    .map(|(label, path)| ReadRoute {
+        label,
+        path: path.to_owned(),
+        token: Some(admin.access_token.clone()),
+        audience: Audience::SignedIn,
+    })
+    .collect()
+}
+
 impl TestApp {
     /// Writes an active admin the way an operator seeds the first one (admins are only ever
     /// created by admins), and signs in.

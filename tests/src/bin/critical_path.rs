@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use integration_tests::app::{spawn_app_with, Options, TestApp};
 use integration_tests::fault_proxy::{Fault, FaultProxy};
 use integration_tests::marketplace::working_day;
-use integration_tests::route_fixture::{Audience, Fixture};
+use integration_tests::route_fixture::{admin_read_routes, Audience, Fixture};
 use integration_tests::services;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
@@ -155,19 +155,9 @@ async fn main() {
         SIGNED_IN_READ,
         |_| call(Method::GET, &booking_path, Some(student)),
     ));
-    routes.push(route("GET /admin/stats", SIGNED_IN_READ, |_| {
-        call(
-            Method::GET,
-            "/api/v1/admin/stats",
-            Some(&admin.access_token),
-        )
-    }));
-    for (label, path) in [
-        ("GET /admin/users", "/api/v1/admin/users"),
-        ("GET /admin/audit-log", "/api/v1/admin/audit-log"),
-    ] {
-        routes.push(route(label, SIGNED_IN_READ, |_| {
-            call(Method::GET, path, Some(&admin.access_token))
+    for admin_route in admin_read_routes(&admin) {
+        routes.push(route(admin_route.label, SIGNED_IN_READ, move |_| {
+            call(Method::GET, &admin_route.path, admin_route.token.as_deref())
         }));
     }
     routes.push(route("POST /bookings", WRITE_WITH_NOTICE, |run| {
