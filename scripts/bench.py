@@ -401,14 +401,8 @@ def report(results: dict) -> str:
         "| function | event | init ms [≤ 20] | init CPU ms | first ms | warm p50 ms [< 1 without I/O] | warm p99 ms | peak RSS MiB [≤ 20] |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    cell = bench_cold.cell
     for row in results["functions"]:
-        def cell(value, target=None, fmt="{:.2f}"):
-            if value is None:
-                return "n/a"
-            text = fmt.format(value)
-            if target is None:
-                return text
-            return f"{text} {'✅' if value <= target else '❌'}"
         no_io = "no I/O" in row["what"]
         lines.append(
             f"| {row['function']} | {row['what']} | {cell(row['init_ms'], TARGETS['init_ms'])} "

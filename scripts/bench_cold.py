@@ -196,6 +196,14 @@ def measure(bench_tool: Path, work: Path, function_env: dict[str, str], api: str
 TARGETS = {"first_ms": 60.0, "init_ms": 20.0, "init_ratio": 20.0, "rss_mib": 20.0}
 
 
+def cell(value: float | None, target: float | None = None, fmt: str = "{:.2f}") -> str:
+    """A table cell: the figure, and ✅/❌ against `target` (at most) when there is one."""
+    if value is None:
+        return "n/a"
+    text = fmt.format(value)
+    return text if target is None else f"{text} {'✅' if value <= target else '❌'}"
+
+
 def report_lines(cold: dict | None) -> list[str]:
     lines = [
         "",
@@ -215,12 +223,6 @@ def report_lines(cold: dict | None) -> list[str]:
     ]
     if not cold or not cold.get("rows"):
         return lines + ["", "Not measured."]
-
-    def cell(value, target=None, fmt="{:.2f}"):
-        if value is None:
-            return "n/a"
-        text = fmt.format(value)
-        return text if target is None else f"{text} {'✅' if value <= target else '❌'}"
 
     for row in cold["rows"]:
         o = row["ours"]
