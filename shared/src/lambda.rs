@@ -26,6 +26,10 @@ pub enum Preload {
 /// handshakes (on a 256 MB function's CPU share a handshake takes milliseconds).
 pub type Warmup = for<'a> fn(&'a AppState) -> futures::future::BoxFuture<'a, ()>;
 
+/// How long init waits for its warm-up connections (an in-region handshake and read take
+/// milliseconds).
+const WARMUP_LIMIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// A function whose routes use the table: DynamoDB is warmed (Secrets Manager too when
 /// `preload` reads the signing keys).
 pub fn run_function(name: &str, preload: Preload, routes: fn() -> Router<AppState>) -> ExitCode {
@@ -55,7 +59,10 @@ pub fn run_function_with_warmup(
                 Preload::Nothing => Ok(()),
             }
         };
-        let (keys, ()) = tokio::join!(keys, warmup(&state));
+        // A warm-up only saves a handshake: a dependency that does not answer must not hold the
+        // cold start for the whole dependency timeout (the first request will meet it anyway).
+        let warm = tokio::time::timeout(WARMUP_LIMIT, warmup(&state));
+        let (keys, _) = tokio::join!(keys, warm);
         if let Err(err) = keys {
             return Err(format!("cannot load the signing keys: {err:#}").into());
         }
